@@ -1,0 +1,74 @@
+/* config: the imapd.conf file and every tunable limit.
+ *
+ * Format: one "key = value" per line, '#' starts a comment, blank lines are
+ * ignored. An unknown key or a bad value is an error that names the file and
+ * line. Every key, its default and its reason is in the table in config.c,
+ * which is also what `imapd --check-config` prints and what imapd.conf(5)
+ * documents.
+ */
+#ifndef IMAPD_CONFIG_H
+#define IMAPD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum plaintext_auth { PLAINTEXT_NEVER, PLAINTEXT_LOOPBACK, PLAINTEXT_ALWAYS };
+
+struct config {
+	/* Authentication */
+	char passdb[16];        /* "passwd-file", "pam" or "checkpassword" */
+	char passwd_file[4096]; /* user:{SCHEME}hash:uid:gid::home[:extra] */
+	char checkpassword[4096];
+	char pam_service[64];
+	unsigned auth_fail_delay_ms; /* base delay after a failed login */
+	unsigned auth_max_failures;  /* failed logins before BYE */
+	int plaintext_auth;          /* enum plaintext_auth */
+	bool treat_loopback_as_remote;
+
+	/* Storage */
+	char mail_location[4096]; /* template: %u user, %n local part, %d domain, %h home */
+
+	/* Protocol limits */
+	uint32_t max_line_length;   /* one command line, literals excluded */
+	uint32_t max_literal_size;  /* a literal outside APPEND */
+	uint32_t max_nesting_depth; /* parenthesis depth in one command */
+	uint32_t max_command_size;  /* all bytes held for one command */
+	uint32_t max_append_size;   /* one APPEND message (APPENDLIMIT) */
+	uint32_t max_output_buffer; /* unsent output before we stop reading */
+
+	/* Timeouts, seconds */
+	unsigned timeout_preauth;
+	unsigned timeout_idle;
+	unsigned idle_keepalive;
+	unsigned idle_poll_interval;
+
+	/* TLS */
+	char tls_cert[4096];
+	char tls_key[4096];
+	char tls_priority[512];
+	char tls_ticket_key[4096];
+	unsigned tls_ticket_rotate; /* seconds */
+
+	/* Logging */
+	char log_path[4096]; /* empty: syslog, facility mail */
+	char log_ident[64];
+};
+
+/* Fills in every default. */
+void config_defaults(struct config *cfg);
+
+/* Reads path over the defaults already in cfg. On error returns false and
+ * puts "FILE:LINE: reason" into err. */
+bool config_load(struct config *cfg, const char *path, struct buf *err);
+
+/* Applies one "key = value" line; lineno and file only label errors. */
+bool config_set_line(struct config *cfg, const char *line, const char *file, unsigned lineno,
+		     struct buf *err);
+
+/* Writes the effective configuration, one "key = value" per line. */
+bool config_dump(const struct config *cfg, struct buf *out);
+
+#endif
