@@ -1,0 +1,25 @@
+/* The one place that says what this server can do, per state. */
+#include "auth/sasl.h"
+#include "session/commands.h"
+
+#include <string.h>
+
+bool capability_string(const struct session *s, struct buf *out)
+{
+	bool ok = buf_appends(out, "IMAP4rev1 LITERAL+ ENABLE ID SASL-IR");
+	if (s->state == ST_NOTAUTH) {
+		if (!session_plaintext_ok(s)) {
+			ok = ok && buf_appends(out, " LOGINDISABLED");
+		} else {
+			const char *mechs = sasl_mechanisms(s->cfg);
+			while (ok && mechs && *mechs) {
+				size_t n = strcspn(mechs, " ");
+				ok = buf_appends(out, " AUTH=") && buf_append(out, mechs, n);
+				mechs += n;
+				while (*mechs == ' ')
+					mechs++;
+			}
+		}
+	}
+	return ok;
+}

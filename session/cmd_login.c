@@ -1,0 +1,266 @@
+/* LOGIN and AUTHENTICATE (with SASL-IR), and what follows a login. */
+#include <errno.h>
+#include <grp.h>
+#include <gnutls/gnutls.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/sasl.h"
+#include "lib/log.h"
+#include "session/commands.h"
+#include "session/respond.h"
+
+/* The longest user name we accept, in bytes. */
+#define LOGIN_MAX_USER 255
+
+static void wipe(struct str s)
+{
+	if (s.s)
+		explicit_bzero((char *)s.s, s.len);
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A failed login costs a growing delay; after too many, BYE. */
+static void login_failed(struct session *s, struct str tag, const char *user, const char *why)
+{
+	s->auth_failures++;
+	log_info("authentication failed: user=<%s> rip=%s reason=%s attempt=%u", user, s->peer,
+		 why, s->auth_failures);
+	io_flush(&s->io);
+	sleep_ms(s->cfg->auth_fail_delay_ms * s->auth_failures);
+	respond_tagged(s, tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
+	if (s->auth_failures >= s->cfg->auth_max_failures) {
+		log_info("disconnected: too many failed logins rip=%s", s->peer);
+		respond_untagged(s, "BYE Too many failed login attempts");
+		s->state = ST_LOGOUT;
+	}
+}
+
+/* Becomes the user: groups, gid, uid; refuses root. Only when started as root. */
+static bool become_user(struct session *s)
+{
+	if (geteuid() != 0)
+		return true; /* one service user for every mailbox: nothing to change */
+	if (s->user.uid == 0) {
+		log_err("login refused: user=<%s> maps to uid 0", s->user.name);
+		return false;
+	}
+	if (initgroups(s->user.name, s->user.gid) < 0 && setgroups(0, NULL) < 0)
+		return false;
+	if (setgid(s->user.gid) < 0 || setuid(s->user.uid) < 0)
+		return false;
+	if (setuid(0) == 0 || getuid() != s->user.uid || geteuid() != s->user.uid ||
+	    getegid() != s->user.gid) {
+		log_err("privilege drop failed for user=<%s>", s->user.name);
+		return false;
+	}
+	return true;
+}
+
+static void login_ok(struct session *s, struct str tag, const struct auth_user *u,
+		     const char *method)
+{
+	s->user = *u;
+	if (!become_user(s)) {
+		respond_tagged(s, tag, "NO", "[SERVERBUG] Cannot switch to the user.");
+		s->state = ST_LOGOUT;
+		return;
+	}
+	s->state = ST_AUTH;
+	char ctx[512];
+	if (snprintf_ok(ctx, sizeof(ctx), "user=<%s> rip=%s", u->name, s->peer))
+		log_set_context(ctx);
+	log_info("login: method=%s%s", method, s->tls ? " tls" : "");
+	struct buf caps = BUF_INIT(4096);
+	capability_string(s, &caps);
+	respond_tagged(s, tag, "OK", "[CAPABILITY %s] Logged in", caps.s ? caps.s : "");
+	buf_free(&caps);
+}
+
+static void printable_user(struct str u, char *out, size_t outlen)
+{
+	size_t n = u.len < outlen - 1 ? u.len : outlen - 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)u.s[i];
+		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	out[n] = '\0';
+}
+
+enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag)
+{
+	struct str user, pass = {NULL, 0};
+	if (!p_sp(p) || !p_astring(p, &user) || !p_sp(p) || !p_astring(p, &pass) || !p_eol(p)) {
+		wipe(pass);
+		return CMD_BAD;
+	}
+	if (!session_plaintext_ok(s)) {
+		wipe(pass);
+		respond_tagged(s, tag, "NO",
+			       "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
+		return CMD_DONE;
+	}
+	char shown[LOGIN_MAX_USER + 1];
+	printable_user(user, shown, sizeof(shown));
+	struct auth_user u;
+	enum auth_result r = AUTH_FAIL;
+	if (user.len <= LOGIN_MAX_USER)
+		r = passdb_verify(s->cfg, user, pass, &u);
+	wipe(pass);
+	if (r == AUTH_OK)
+		login_ok(s, tag, &u, "LOGIN");
+	else if (r == AUTH_TEMPFAIL) {
+		log_err("authentication unavailable: user=<%s> rip=%s", shown, s->peer);
+		respond_tagged(s, tag, "NO", "[UNAVAILABLE] Authentication is unavailable now.");
+	} else
+		login_failed(s, tag, shown, "password");
+	return CMD_DONE;
+}
+
+/* Base64 through GnuTLS; "=" alone is the empty string (RFC 4959). */
+static bool b64_decode(struct str in, struct buf *out)
+{
+	buf_reset(out);
+	if (in.len == 1 && in.s[0] == '=')
+		return true;
+	if (in.len == 0)
+		return true;
+	gnutls_datum_t src = {(unsigned char *)in.s, (unsigned)in.len}, dst = {NULL, 0};
+	if (gnutls_base64_decode2(&src, &dst) < 0)
+		return false;
+	bool ok = buf_append(out, dst.data, dst.size);
+	explicit_bzero(dst.data, dst.size);
+	gnutls_free(dst.data);
+	return ok;
+}
+
+static bool b64_encode(const struct buf *in, struct buf *out)
+{
+	buf_reset(out);
+	if (in->len == 0)
+		return buf_appends(out, "");
+	gnutls_datum_t src = {(unsigned char *)in->s, (unsigned)in->len}, dst = {NULL, 0};
+	if (gnutls_base64_encode2(&src, &dst) < 0)
+		return false;
+	bool ok = buf_append(out, dst.data, dst.size);
+	gnutls_free(dst.data);
+	return ok;
+}
+
+static bool plaintext_mech(struct str mech)
+{
+	return str_caseeq(mech, "PLAIN") || str_caseeq(mech, "LOGIN");
+}
+
+enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str tag)
+{
+	struct str mech, ir = {NULL, 0};
+	bool have_ir = false;
+	if (!p_sp(p) || !p_atom(p, &mech))
+		return CMD_BAD;
+	if (p_peek(p, ' ')) {
+		p_sp(p);
+		if (p_peek(p, '=')) {
+			p->pos++;
+			ir = STR_LIT("=");
+		} else if (!p_atom(p, &ir)) {
+			return CMD_BAD;
+		}
+		have_ir = true;
+	}
+	if (!p_eol(p))
+		return CMD_BAD;
+	if (plaintext_mech(mech) && !session_plaintext_ok(s)) {
+		respond_tagged(s, tag, "NO",
+			       "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
+		return CMD_DONE;
+	}
+	struct sasl *sa = sasl_new(s->cfg, mech);
+	if (!sa) {
+		respond_tagged(s, tag, "NO", "[CANNOT] Unsupported authentication mechanism.");
+		return CMD_DONE;
+	}
+	struct buf in = BUF_INIT(s->cfg->max_line_length);
+	struct buf out = BUF_INIT(s->cfg->max_line_length);
+	struct buf enc = BUF_INIT((size_t)s->cfg->max_line_length * 2);
+	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
+	bool have_in = false;
+	if (have_ir) {
+		if (!b64_decode(ir, &in)) {
+			respond_tagged(s, tag, "BAD", "Invalid base64 in initial response.");
+			goto out;
+		}
+		have_in = true;
+	}
+	for (;;) {
+		int r = sasl_step(sa, have_in ? (struct str){in.s ? in.s : "", in.len}
+					      : (struct str){NULL, 0},
+				  &out);
+		explicit_bzero(in.s ? in.s : (char *)"", in.s ? in.len : 0);
+		if (r == SASL_CONTINUE || (r == SASL_OK && out.len > 0)) {
+			if (!b64_encode(&out, &enc)) {
+				respond_tagged(s, tag, "NO", "[SERVERBUG] Encoding failed.");
+				break;
+			}
+			respond_continue(s, enc.s ? enc.s : "");
+			int lr = session_read_line(s, &line, s->cfg->max_line_length);
+			if (lr == 0) {
+				s->state = ST_LOGOUT;
+				break;
+			}
+			if (lr < 0) {
+				respond_tagged(s, tag, "BAD", "[TOOBIG] Authentication response too long.");
+				break;
+			}
+			if (line.len == 1 && line.s[0] == '*') {
+				respond_tagged(s, tag, "BAD", "Authentication cancelled.");
+				break;
+			}
+			if (r == SASL_OK) {
+				if (line.len != 0) {
+					respond_tagged(s, tag, "BAD", "Expected an empty response.");
+					break;
+				}
+				login_ok(s, tag, sasl_user(sa), "AUTHENTICATE");
+				break;
+			}
+			bool ok = b64_decode((struct str){line.s ? line.s : "", line.len}, &in);
+			explicit_bzero(line.s ? line.s : (char *)"", line.s ? line.len : 0);
+			if (!ok || line.len == 0) {
+				/* An empty line is an empty response only when written "=". */
+				if (!ok) {
+					respond_tagged(s, tag, "BAD", "Invalid base64 in response.");
+					break;
+				}
+			}
+			have_in = true;
+			continue;
+		}
+		const struct auth_user *u = sasl_user(sa);
+		char shown[LOGIN_MAX_USER + 1];
+		printable_user(u && u->name[0] ? (struct str){u->name, strlen(u->name)}
+					       : STR_LIT("?"),
+			       shown, sizeof(shown));
+		if (r == SASL_OK)
+			login_ok(s, tag, u, "AUTHENTICATE");
+		else if (r == SASL_TEMPFAIL)
+			respond_tagged(s, tag, "NO", "[UNAVAILABLE] Authentication is unavailable now.");
+		else
+			login_failed(s, tag, shown, r == SASL_MALFORMED ? "malformed" : "password");
+		break;
+	}
+out:
+	sasl_free(&sa);
+	buf_free(&in);
+	buf_free(&out);
+	buf_free(&enc);
+	buf_free(&line);
+	return CMD_DONE;
+}

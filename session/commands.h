@@ -1,0 +1,44 @@
+/* commands: the command table and the handlers' shared interface.
+ *
+ * A handler parses its own arguments with the parser, acts and answers.
+ * It returns CMD_DONE when it has answered, or CMD_BAD to have the
+ * dispatcher answer "<tag> BAD <p->err>" in one place.
+ */
+#ifndef IMAPD_COMMANDS_H
+#define IMAPD_COMMANDS_H
+
+#include "session/session.h"
+
+enum cmd_result { CMD_DONE, CMD_BAD };
+
+struct command {
+	const char *name;
+	unsigned states; /* enum session_state bits where it is valid */
+	bool uid;        /* also valid after the UID prefix */
+	enum cmd_result (*run)(struct session *s, struct parser *p, struct str tag);
+	/* For commands that stream a literal (APPEND): called when one is
+	 * announced, with the parser at the start of the command so far. It
+	 * must call one of reader_literal_*(). NULL: the literal is held. */
+	void (*literal)(struct session *s, struct parser *p, struct str tag);
+};
+
+/* Finds a command by name (any case); uid selects the UID-prefixed form. */
+const struct command *command_find(struct str name, bool uid);
+/* Runs the command held by the reader. */
+void command_dispatch(struct session *s);
+/* Decides what to do with a literal the reader has just announced. */
+void command_literal(struct session *s);
+
+/* Handlers, one group per file. */
+enum cmd_result cmd_capability(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_noop(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_logout(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_id(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_enable(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str tag);
+
+/* The CAPABILITY list for the session's current state, without "* CAPABILITY ". */
+bool capability_string(const struct session *s, struct buf *out);
+
+#endif

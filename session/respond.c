@@ -1,0 +1,88 @@
+#include "respond.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void vline(struct session *s, const char *prefix, size_t plen, const char *fmt, va_list ap)
+{
+	struct buf *o = &s->io.out;
+	if (s->io.failed)
+		return;
+	if (!buf_append(o, prefix, plen) || !buf_vappendf(o, fmt, ap) || !buf_append(o, "\r\n", 2))
+		s->io.failed = true;
+}
+
+void respond_tagged(struct session *s, struct str tag, const char *status, const char *fmt, ...)
+{
+	struct buf *o = &s->io.out;
+	if (!s->io.failed && (!buf_append(o, tag.s, tag.len) || !buf_appendc(o, ' ') ||
+			      !buf_appends(o, status) || !buf_appendc(o, ' ')))
+		s->io.failed = true;
+	va_list ap;
+	va_start(ap, fmt);
+	vline(s, "", 0, fmt, ap);
+	va_end(ap);
+}
+
+void respond_untagged(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vline(s, "* ", 2, fmt, ap);
+	va_end(ap);
+	if (s->io.out.len > 65536)
+		io_flush(&s->io);
+}
+
+void respond_continue(struct session *s, const char *text)
+{
+	io_puts(&s->io, "+ ");
+	io_puts(&s->io, text);
+	io_puts(&s->io, "\r\n");
+	io_flush(&s->io);
+}
+
+static bool quotable(const char *s, size_t len)
+{
+	if (len > 1024)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0 || c == '\r' || c == '\n' || c >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+bool imap_append_string(struct buf *b, const char *s, size_t len)
+{
+	if (!quotable(s, len))
+		return buf_appendf(b, "{%zu}\r\n", len) && buf_append(b, s, len);
+	bool ok = buf_appendc(b, '"');
+	for (size_t i = 0; ok && i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			ok = buf_appendc(b, '\\');
+		ok = ok && buf_appendc(b, s[i]);
+	}
+	return ok && buf_appendc(b, '"');
+}
+
+bool imap_append_nstring(struct buf *b, const char *s, size_t len)
+{
+	if (!s)
+		return buf_appends(b, "NIL");
+	return imap_append_string(b, s, len);
+}
+
+bool imap_append_astring(struct buf *b, const char *s, size_t len)
+{
+	bool atom = len > 0 && !(len == 3 && memcmp(s, "NIL", 3) == 0);
+	for (size_t i = 0; atom && i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c >= 0x7f || strchr("(){%*\"\\", c))
+			atom = false;
+	}
+	if (atom)
+		return buf_append(b, s, len);
+	return imap_append_string(b, s, len);
+}

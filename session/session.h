@@ -1,0 +1,62 @@
+/* session: one client connection, from greeting to logout.
+ *
+ * There is exactly one session per process; everything about the
+ * connection lives here and is passed explicitly.
+ */
+#ifndef IMAPD_SESSION_H
+#define IMAPD_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "auth/passdb.h"
+#include "lib/config.h"
+#include "session/io.h"
+#include "session/parser.h"
+#include "session/reader.h"
+
+#define IMAPD_VERSION "0.1"
+
+/* States as bits, so a command can list where it is valid. */
+enum session_state {
+	ST_NOTAUTH = 1,
+	ST_AUTH = 2,
+	ST_SELECTED = 4,
+	ST_LOGOUT = 8,
+};
+#define ST_ANY (ST_NOTAUTH | ST_AUTH | ST_SELECTED)
+#define ST_AUTHED (ST_AUTH | ST_SELECTED)
+
+struct session {
+	const struct config *cfg;
+	struct io io;
+	struct reader rd;
+	enum session_state state;
+	struct auth_user user;
+	char peer[64];     /* remote address for logs, "local" for a pipe */
+	bool peer_local;   /* loopback or a local socket */
+	bool implicit_tls; /* started with --tls */
+	bool tls;          /* the transport is TLS now */
+	unsigned auth_failures;
+	bool uid_cmd;      /* the command being run had the UID prefix */
+	unsigned enabled;  /* ENABLEd extensions, bits */
+	time_t preauth_deadline;
+	const char *self_path; /* our own executable, for helpers we run */
+};
+
+/* Sets up the session on fds in/out. */
+void session_init(struct session *s, const struct config *cfg, int in_fd, int out_fd);
+/* Greets, serves commands until logout or disconnect; returns the exit code. */
+int session_run(struct session *s);
+void session_free(struct session *s);
+
+/* Reads one raw line (AUTHENTICATE responses, IDLE's DONE) without its
+ * CRLF into out, at most max bytes. Returns 1, 0 at end of stream or
+ * timeout, -1 if the line was too long (the rest of it is discarded). */
+int session_read_line(struct session *s, struct buf *out, size_t max);
+
+/* True when plaintext passwords may be sent on this connection. */
+bool session_plaintext_ok(const struct session *s);
+
+#endif
