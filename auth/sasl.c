@@ -29,15 +29,19 @@ int sasl_step(struct sasl *s, struct str in, struct buf *out)
 	buf_reset(out);
 	if (s->done || in.len > SASL_MAX_MESSAGE) {
 		s->done = true;
+		s->ok = false;
+		memset(&s->user, 0, sizeof(s->user));
 		return SASL_MALFORMED;
 	}
 	int r = s->mech == MECH_PLAIN ? sasl_plain_step(s, in, out) : sasl_scram_step(s, in, out);
 	s->step++;
-	if (r != SASL_CONTINUE)
-		s->done = true;
 	s->ok = r == SASL_OK;
-	if (!s->ok)
-		memset(&s->user, 0, sizeof(s->user));
+	if (r != SASL_CONTINUE) {
+		s->done = true;
+		/* The user looked up mid-exchange is only for a successful end. */
+		if (!s->ok)
+			memset(&s->user, 0, sizeof(s->user));
+	}
 	return r;
 }
 

@@ -12,7 +12,8 @@
  *                                answer; r = sasl_step(s, answer, &out); }
  *   SASL_OK: sasl_user(s) is the authenticated user. If out is not empty it
  *            is final server data (SCRAM's "v=..."): in IMAP, send it as one
- *            more challenge and expect an empty answer before the tagged OK.
+ *            more challenge and expect an empty answer (not passed to
+ *            sasl_step) before the tagged OK.
  *   SASL_FAIL: wrong user or password (or an authzid other than the user);
  *   SASL_TEMPFAIL: the password database is broken;
  *   SASL_MALFORMED: the client broke the mechanism's syntax, or called
