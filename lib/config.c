@@ -33,6 +33,8 @@ static const struct key keys[] = {
     STR(passdb, "passwd-file"),
     STR(passwd_file, "/etc/imapd/passwd"),
     STR(checkpassword, ""),
+    STR(checkpassword_reply, ""),
+    UINT(checkpassword_timeout, 1, 300, "10"),
     STR(pam_service, "imapd"),
     UINT(auth_fail_delay_ms, 0, 60000, "2000"),
     UINT(auth_max_failures, 1, 100, "3"),

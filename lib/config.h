@@ -22,6 +22,8 @@ struct config {
 	char passdb[16];        /* "passwd-file", "pam" or "checkpassword" */
 	char passwd_file[4096]; /* user:{SCHEME}hash:uid:gid::home[:extra] */
 	char checkpassword[4096];
+	char checkpassword_reply[4096]; /* reply program; "" = the running imapd */
+	unsigned checkpassword_timeout; /* seconds before the checker is killed */
 	char pam_service[64];
 	unsigned auth_fail_delay_ms; /* base delay after a failed login */
 	unsigned auth_max_failures;  /* failed logins before BYE */

@@ -1,0 +1,19 @@
+/* pam: the "pam" passdb backend.
+ *
+ * Runs pam_authenticate and pam_acct_mgmt for the service named by the
+ * config key pam_service (default "imapd", i.e. /etc/pam.d/imapd), answering
+ * password prompts with the password and text prompts with the user name.
+ * uid, gid and home come from getpwnam_r for the name PAM reports after
+ * authentication. PAM's own failure delay is disabled where Linux-PAM allows
+ * it: the session applies auth_fail_delay_ms itself.
+ */
+#ifndef IMAPD_AUTH_PAM_H
+#define IMAPD_AUTH_PAM_H
+
+#include "auth/passdb.h"
+
+/* passdb_verify for this backend; user and pass are already validated. */
+enum auth_result pam_verify(const struct config *cfg, struct str user, const char *pass,
+			    struct auth_user *out);
+
+#endif

@@ -1,0 +1,70 @@
+#include "sasl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/sasl_mech.h"
+
+struct sasl *sasl_new(const struct config *cfg, struct str mech)
+{
+	enum sasl_mech_id id;
+	if (str_caseeq(mech, "PLAIN"))
+		id = MECH_PLAIN;
+	else if (str_caseeq(mech, "SCRAM-SHA-256") && passdb_has_scram(cfg))
+		id = MECH_SCRAM_SHA_256;
+	else
+		return NULL;
+	struct sasl *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cfg = cfg;
+	s->mech = id;
+	s->scram.first_bare = (struct buf)BUF_INIT(SASL_MAX_MESSAGE);
+	s->scram.server_first = (struct buf)BUF_INIT(SASL_MAX_MESSAGE);
+	return s;
+}
+
+int sasl_step(struct sasl *s, struct str in, struct buf *out)
+{
+	buf_reset(out);
+	if (s->done || in.len > SASL_MAX_MESSAGE) {
+		s->done = true;
+		s->ok = false;
+		memset(&s->user, 0, sizeof(s->user));
+		return SASL_MALFORMED;
+	}
+	int r = s->mech == MECH_PLAIN ? sasl_plain_step(s, in, out) : sasl_scram_step(s, in, out);
+	s->step++;
+	s->ok = r == SASL_OK;
+	if (r != SASL_CONTINUE) {
+		s->done = true;
+		/* The user looked up mid-exchange is only for a successful end. */
+		if (!s->ok)
+			memset(&s->user, 0, sizeof(s->user));
+	}
+	return r;
+}
+
+const struct auth_user *sasl_user(const struct sasl *s)
+{
+	return s->ok ? &s->user : NULL;
+}
+
+void sasl_free(struct sasl **sp)
+{
+	struct sasl *s = *sp;
+	if (!s)
+		return;
+	if (s->scram.first_bare.s)
+		explicit_bzero(s->scram.first_bare.s, s->scram.first_bare.len);
+	buf_free(&s->scram.first_bare);
+	buf_free(&s->scram.server_first);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+	*sp = NULL;
+}
+
+const char *sasl_mechanisms(const struct config *cfg)
+{
+	return passdb_has_scram(cfg) ? "PLAIN SCRAM-SHA-256" : "PLAIN";
+}
