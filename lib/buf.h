@@ -20,7 +20,10 @@ struct buf {
 };
 
 #define BUF_DEFAULT_MAX ((size_t)64 << 20)
-#define BUF_INIT(limit) {NULL, 0, 0, (limit)}
+#define BUF_INIT(limit)                                                                            \
+	{                                                                                          \
+		NULL, 0, 0, (limit)                                                                \
+	}
 
 /* Returns false (and changes nothing) on allocation failure or limit. */
 bool buf_append(struct buf *b, const void *p, size_t n);

@@ -12,18 +12,30 @@ struct key {
 	const char *name;
 	enum ktype type;
 	size_t off;
-	size_t size;   /* K_STR: buffer size */
-	uint64_t min;  /* K_UINT range */
+	size_t size;  /* K_STR: buffer size */
+	uint64_t min; /* K_UINT range */
 	uint64_t max;
 	const char *const *names; /* K_ENUM */
 	const char *def;
 };
 
 #define OFF(f) offsetof(struct config, f)
-#define STR(f, d) {#f, K_STR, OFF(f), sizeof(((struct config *)0)->f), 0, 0, NULL, d}
-#define UINT(f, lo, hi, d) {#f, K_UINT, OFF(f), sizeof(((struct config *)0)->f), lo, hi, NULL, d}
-#define BOOL(f, d) {#f, K_BOOL, OFF(f), sizeof(bool), 0, 1, NULL, d}
-#define ENUM(f, n, d) {#f, K_ENUM, OFF(f), sizeof(int), 0, 0, n, d}
+#define STR(f, d)                                                                                  \
+	{                                                                                          \
+#f, K_STR, OFF(f), sizeof(((struct config *)0)->f), 0, 0, NULL, d                  \
+	}
+#define UINT(f, lo, hi, d)                                                                         \
+	{                                                                                          \
+#f, K_UINT, OFF(f), sizeof(((struct config *)0)->f), lo, hi, NULL, d               \
+	}
+#define BOOL(f, d)                                                                                 \
+	{                                                                                          \
+#f, K_BOOL, OFF(f), sizeof(bool), 0, 1, NULL, d                                    \
+	}
+#define ENUM(f, n, d)                                                                              \
+	{                                                                                          \
+#f, K_ENUM, OFF(f), sizeof(int), 0, 0, n, d                                        \
+	}
 
 static const char *const plaintext_names[] = {"no", "loopback", "yes", NULL};
 static const char *const passdb_names[] = {"passwd-file", "pam", "checkpassword", NULL};
@@ -47,7 +59,7 @@ static const struct key keys[] = {
     UINT(max_command_size, 4096, 256u << 20, "1048576"),
     UINT(max_append_size, 1024, 4095u << 20, "52428800"),
     UINT(max_output_buffer, 65536, 256u << 20, "4194304"),
-    UINT(timeout_preauth, 5, 3600, "60"),
+    UINT(timeout_preauth, 1, 3600, "60"),
     UINT(timeout_idle, 60, 86400, "1800"),
     UINT(idle_keepalive, 10, 3600, "120"),
     UINT(idle_poll_interval, 1, 3600, "30"),

@@ -19,7 +19,7 @@ enum plaintext_auth { PLAINTEXT_NEVER, PLAINTEXT_LOOPBACK, PLAINTEXT_ALWAYS };
 
 struct config {
 	/* Authentication */
-	char passdb[16];        /* "passwd-file", "pam" or "checkpassword" */
+	char passdb[16];	/* "passwd-file", "pam" or "checkpassword" */
 	char passwd_file[4096]; /* user:{SCHEME}hash:uid:gid::home[:extra] */
 	char checkpassword[4096];
 	char checkpassword_reply[4096]; /* reply program; "" = the running imapd */
@@ -27,7 +27,7 @@ struct config {
 	char pam_service[64];
 	unsigned auth_fail_delay_ms; /* base delay after a failed login */
 	unsigned auth_max_failures;  /* failed logins before BYE */
-	int plaintext_auth;          /* enum plaintext_auth */
+	int plaintext_auth;	     /* enum plaintext_auth */
 	bool treat_loopback_as_remote;
 
 	/* Storage */

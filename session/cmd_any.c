@@ -66,8 +66,8 @@ enum cmd_result cmd_id(struct session *s, struct parser *p, struct str tag)
 				p_fail(p, "ID field or value too long");
 				goto bad;
 			}
-			buf_appendf(&logline, "%s%.*s=%.*s", n ? ", " : "", (int)field.len,
-				    field.s, nil ? 3 : (int)value.len, nil ? "NIL" : value.s);
+			buf_appendf(&logline, "%s%.*s=%.*s", n ? ", " : "", (int)field.len, field.s,
+				    nil ? 3 : (int)value.len, nil ? "NIL" : value.s);
 		}
 		if (!p_char(p, ')'))
 			goto bad;

@@ -1,11 +1,11 @@
 /* LOGIN and AUTHENTICATE (with SASL-IR), and what follows a login. */
 #include <errno.h>
 #include <grp.h>
-#include <gnutls/gnutls.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/base64.h"
 #include "auth/sasl.h"
 #include "lib/log.h"
 #include "session/commands.h"
@@ -31,8 +31,8 @@ static void sleep_ms(unsigned ms)
 static void login_failed(struct session *s, struct str tag, const char *user, const char *why)
 {
 	s->auth_failures++;
-	log_info("authentication failed: user=<%s> rip=%s reason=%s attempt=%u", user, s->peer,
-		 why, s->auth_failures);
+	log_info("authentication failed: user=<%s> rip=%s reason=%s attempt=%u", user, s->peer, why,
+		 s->auth_failures);
 	io_flush(&s->io);
 	sleep_ms(s->cfg->auth_fail_delay_ms * s->auth_failures);
 	respond_tagged(s, tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
@@ -103,8 +103,9 @@ enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag)
 	}
 	if (!session_plaintext_ok(s)) {
 		wipe(pass);
-		respond_tagged(s, tag, "NO",
-			       "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
+		respond_tagged(
+		    s, tag, "NO",
+		    "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
 		return CMD_DONE;
 	}
 	char shown[LOGIN_MAX_USER + 1];
@@ -124,34 +125,18 @@ enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag)
 	return CMD_DONE;
 }
 
-/* Base64 through GnuTLS; "=" alone is the empty string (RFC 4959). */
-static bool b64_decode(struct str in, struct buf *out)
+/* SASL data is base64; "=" alone is the empty string (RFC 4959). */
+static bool sasl_decode(struct str in, struct buf *out)
 {
 	buf_reset(out);
-	if (in.len == 1 && in.s[0] == '=')
+	if (in.len == 0 || (in.len == 1 && in.s[0] == '='))
 		return true;
-	if (in.len == 0)
-		return true;
-	gnutls_datum_t src = {(unsigned char *)in.s, (unsigned)in.len}, dst = {NULL, 0};
-	if (gnutls_base64_decode2(&src, &dst) < 0)
+	size_t n, max = B64_DECODED_MAX(in.len);
+	if (!buf_reserve(out, max) || !b64_decode(in, out->s, max, &n))
 		return false;
-	bool ok = buf_append(out, dst.data, dst.size);
-	explicit_bzero(dst.data, dst.size);
-	gnutls_free(dst.data);
-	return ok;
-}
-
-static bool b64_encode(const struct buf *in, struct buf *out)
-{
-	buf_reset(out);
-	if (in->len == 0)
-		return buf_appends(out, "");
-	gnutls_datum_t src = {(unsigned char *)in->s, (unsigned)in->len}, dst = {NULL, 0};
-	if (gnutls_base64_encode2(&src, &dst) < 0)
-		return false;
-	bool ok = buf_append(out, dst.data, dst.size);
-	gnutls_free(dst.data);
-	return ok;
+	out->len = n;
+	out->s[n] = '\0';
+	return true;
 }
 
 static bool plaintext_mech(struct str mech)
@@ -178,8 +163,9 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 	if (!p_eol(p))
 		return CMD_BAD;
 	if (plaintext_mech(mech) && !session_plaintext_ok(s)) {
-		respond_tagged(s, tag, "NO",
-			       "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
+		respond_tagged(
+		    s, tag, "NO",
+		    "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
 		return CMD_DONE;
 	}
 	struct sasl *sa = sasl_new(s->cfg, mech);
@@ -193,19 +179,20 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
 	bool have_in = false;
 	if (have_ir) {
-		if (!b64_decode(ir, &in)) {
+		if (!sasl_decode(ir, &in)) {
 			respond_tagged(s, tag, "BAD", "Invalid base64 in initial response.");
 			goto out;
 		}
 		have_in = true;
 	}
 	for (;;) {
-		int r = sasl_step(sa, have_in ? (struct str){in.s ? in.s : "", in.len}
-					      : (struct str){NULL, 0},
-				  &out);
+		int r = sasl_step(
+		    sa, have_in ? (struct str){in.s ? in.s : "", in.len} : (struct str){NULL, 0},
+		    &out);
 		explicit_bzero(in.s ? in.s : (char *)"", in.s ? in.len : 0);
 		if (r == SASL_CONTINUE || (r == SASL_OK && out.len > 0)) {
-			if (!b64_encode(&out, &enc)) {
+			buf_reset(&enc);
+			if (!b64_encode(out.s ? out.s : "", out.len, &enc)) {
 				respond_tagged(s, tag, "NO", "[SERVERBUG] Encoding failed.");
 				break;
 			}
@@ -216,7 +203,8 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 				break;
 			}
 			if (lr < 0) {
-				respond_tagged(s, tag, "BAD", "[TOOBIG] Authentication response too long.");
+				respond_tagged(s, tag, "BAD",
+					       "[TOOBIG] Authentication response too long.");
 				break;
 			}
 			if (line.len == 1 && line.s[0] == '*') {
@@ -225,20 +213,18 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 			}
 			if (r == SASL_OK) {
 				if (line.len != 0) {
-					respond_tagged(s, tag, "BAD", "Expected an empty response.");
+					respond_tagged(s, tag, "BAD",
+						       "Expected an empty response.");
 					break;
 				}
 				login_ok(s, tag, sasl_user(sa), "AUTHENTICATE");
 				break;
 			}
-			bool ok = b64_decode((struct str){line.s ? line.s : "", line.len}, &in);
+			bool ok = sasl_decode((struct str){line.s ? line.s : "", line.len}, &in);
 			explicit_bzero(line.s ? line.s : (char *)"", line.s ? line.len : 0);
-			if (!ok || line.len == 0) {
-				/* An empty line is an empty response only when written "=". */
-				if (!ok) {
-					respond_tagged(s, tag, "BAD", "Invalid base64 in response.");
-					break;
-				}
+			if (!ok) {
+				respond_tagged(s, tag, "BAD", "Invalid base64 in response.");
+				break;
 			}
 			have_in = true;
 			continue;
@@ -251,7 +237,8 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 		if (r == SASL_OK)
 			login_ok(s, tag, u, "AUTHENTICATE");
 		else if (r == SASL_TEMPFAIL)
-			respond_tagged(s, tag, "NO", "[UNAVAILABLE] Authentication is unavailable now.");
+			respond_tagged(s, tag, "NO",
+				       "[UNAVAILABLE] Authentication is unavailable now.");
 		else
 			login_failed(s, tag, shown, r == SASL_MALFORMED ? "malformed" : "password");
 		break;

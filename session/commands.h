@@ -14,7 +14,7 @@ enum cmd_result { CMD_DONE, CMD_BAD };
 struct command {
 	const char *name;
 	unsigned states; /* enum session_state bits where it is valid */
-	bool uid;        /* also valid after the UID prefix */
+	bool uid;	 /* also valid after the UID prefix */
 	enum cmd_result (*run)(struct session *s, struct parser *p, struct str tag);
 	/* For commands that stream a literal (APPEND): called when one is
 	 * announced, with the parser at the start of the command so far. It

@@ -19,7 +19,7 @@
 #ifndef IMAPD_IO_TRANSPORT_DEFINED
 #define IMAPD_IO_TRANSPORT_DEFINED
 struct io_transport {
-	ssize_t (*read)(void *ctx, void *buf, size_t n);        /* like read(2) */
+	ssize_t (*read)(void *ctx, void *buf, size_t n);	/* like read(2) */
 	ssize_t (*write)(void *ctx, const void *buf, size_t n); /* like write(2) */
 	size_t (*pending)(void *ctx); /* bytes readable without touching the fd */
 	void *ctx;
@@ -34,7 +34,7 @@ struct io {
 	struct io_transport t;
 	char in[IO_IN_CHUNK];
 	size_t in_pos, in_len; /* unconsumed input is in[in_pos..in_len) */
-	struct buf out;        /* pending output; max from max_output_buffer */
+	struct buf out;	       /* pending output; max from max_output_buffer */
 	uint64_t bytes_in, bytes_out;
 	int write_timeout_ms;
 	bool failed; /* a write failed or timed out: the peer is gone */

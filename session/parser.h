@@ -25,8 +25,8 @@ struct parser {
 	size_t len, pos;
 	const struct literal *lits;
 	size_t nlits;
-	size_t next_lit;       /* index of the first literal not yet passed */
-	const char *err;       /* first error, or NULL */
+	size_t next_lit;		/* index of the first literal not yet passed */
+	const char *err;		/* first error, or NULL */
 	const struct literal *last_lit; /* set when the last string was a literal */
 };
 
@@ -47,16 +47,16 @@ void parser_init(struct parser *p, struct reader *r);
 bool p_fail(struct parser *p, const char *err);
 
 bool p_sp(struct parser *p);
-bool p_eol(struct parser *p);           /* at the end of the command */
+bool p_eol(struct parser *p); /* at the end of the command */
 bool p_peek(const struct parser *p, char c);
-bool p_char(struct parser *p, char c);  /* exactly this character */
+bool p_char(struct parser *p, char c); /* exactly this character */
 bool p_tag(struct parser *p, struct str *out);
-bool p_atom(struct parser *p, struct str *out);     /* 1*ATOM-CHAR */
-bool p_keyword(struct parser *p, const char *kw);   /* atom equal to kw, any case */
+bool p_atom(struct parser *p, struct str *out);	  /* 1*ATOM-CHAR */
+bool p_keyword(struct parser *p, const char *kw); /* atom equal to kw, any case */
 bool p_quoted(struct parser *p, struct str *out);
-bool p_literal(struct parser *p, struct str *out);  /* {n} data; no NUL allowed */
-bool p_string(struct parser *p, struct str *out);   /* quoted / literal */
-bool p_astring(struct parser *p, struct str *out);  /* 1*ASTRING-CHAR / string */
+bool p_literal(struct parser *p, struct str *out); /* {n} data; no NUL allowed */
+bool p_string(struct parser *p, struct str *out);  /* quoted / literal */
+bool p_astring(struct parser *p, struct str *out); /* 1*ASTRING-CHAR / string */
 bool p_nstring(struct parser *p, struct str *out, bool *nil);
 bool p_number(struct parser *p, uint32_t *out);
 bool p_nz_number(struct parser *p, uint32_t *out);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 enum {
-	R_LINE,      /* reading a command line into cmd */
+	R_LINE,	     /* reading a command line into cmd */
 	R_DECIDE,    /* a literal was announced; waiting for the caller */
 	R_LIT_HOLD,  /* copying literal bytes into cmd */
 	R_LIT_SINK,  /* passing literal bytes to the sink */
@@ -64,7 +64,7 @@ static void capture_tag(struct reader *r, unsigned char c)
 {
 	if (r->tag_done)
 		return;
-	if (c == ' ') {
+	if (c == ' ' || c == '\r' || c == '\n') {
 		r->tag_done = true;
 		return;
 	}
@@ -230,8 +230,7 @@ static void literal_done(struct reader *r)
 enum reader_status reader_literal_hold(struct reader *r)
 {
 	struct literal *l = &r->lits[r->nlits];
-	if (r->lit_size > r->lim.max_literal ||
-	    r->cmd.len + r->lit_size > r->lim.max_command) {
+	if (r->lit_size > r->lim.max_literal || r->cmd.len + r->lit_size > r->lim.max_command) {
 		fail(r, "TOOBIG", "Literal too large");
 		r->done = r->lit_sync;
 		if (!r->lit_sync) {

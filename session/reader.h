@@ -39,20 +39,20 @@ struct reader_limits {
 };
 
 struct literal {
-	size_t marker;  /* offset in cmd of the '{' (or '~' of "~{") announcing it */
-	size_t off;     /* offset of its data in cmd (just after the marker) */
-	uint64_t len;   /* its length; for a streamed literal the data is not in cmd */
-	bool binary;    /* literal8: "~{n}" */
-	bool streamed;  /* handed to a sink */
-	bool nonsync;   /* "{n+}" */
+	size_t marker; /* offset in cmd of the '{' (or '~' of "~{") announcing it */
+	size_t off;    /* offset of its data in cmd (just after the marker) */
+	uint64_t len;  /* its length; for a streamed literal the data is not in cmd */
+	bool binary;   /* literal8: "~{n}" */
+	bool streamed; /* handed to a sink */
+	bool nonsync;  /* "{n+}" */
 };
 
 enum reader_status {
-	READER_MORE,    /* everything given was consumed; feed more */
+	READER_MORE,	/* everything given was consumed; feed more */
 	READER_COMMAND, /* a whole command is held in cmd/lits */
 	READER_LITERAL, /* lit_* describe an announced literal: call one of reader_literal_*() */
-	READER_BAD,     /* reply "<tag> BAD [code] err"; the command is gone */
-	READER_FATAL,   /* reply "* BYE err" and close */
+	READER_BAD,	/* reply "<tag> BAD [code] err"; the command is gone */
+	READER_FATAL,	/* reply "* BYE err" and close */
 };
 
 /* Receives streamed literal data; it keeps its own error state. */

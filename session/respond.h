@@ -12,7 +12,8 @@
 void respond_tagged(struct session *s, struct str tag, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* "* <text>\r\n" */
-void respond_untagged(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void respond_untagged(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* "+ <text>\r\n" and flush: the client is waiting for it. */
 void respond_continue(struct session *s, const char *text);
 

@@ -115,7 +115,8 @@ static int need_input(struct session *s)
 		return 1;
 	if (r == -2) {
 		if (s->state == ST_NOTAUTH)
-			log_info("disconnected: no login within %u seconds", s->cfg->timeout_preauth);
+			log_info("disconnected: no login within %u seconds",
+				 s->cfg->timeout_preauth);
 		else
 			log_info("disconnected: idle for %u seconds", s->cfg->timeout_idle);
 		respond_untagged(s, "BYE Autologout; idle for too long");

@@ -25,7 +25,7 @@ enum session_state {
 	ST_SELECTED = 4,
 	ST_LOGOUT = 8,
 };
-#define ST_ANY (ST_NOTAUTH | ST_AUTH | ST_SELECTED)
+#define ST_ANY	  (ST_NOTAUTH | ST_AUTH | ST_SELECTED)
 #define ST_AUTHED (ST_AUTH | ST_SELECTED)
 
 struct session {
@@ -34,13 +34,13 @@ struct session {
 	struct reader rd;
 	enum session_state state;
 	struct auth_user user;
-	char peer[64];     /* remote address for logs, "local" for a pipe */
+	char peer[64];	   /* remote address for logs, "local" for a pipe */
 	bool peer_local;   /* loopback or a local socket */
 	bool implicit_tls; /* started with --tls */
-	bool tls;          /* the transport is TLS now */
+	bool tls;	   /* the transport is TLS now */
 	unsigned auth_failures;
-	bool uid_cmd;      /* the command being run had the UID prefix */
-	unsigned enabled;  /* ENABLEd extensions, bits */
+	bool uid_cmd;	  /* the command being run had the UID prefix */
+	unsigned enabled; /* ENABLEd extensions, bits */
 	time_t preauth_deadline;
 	const char *self_path; /* our own executable, for helpers we run */
 };

@@ -10,8 +10,7 @@ static const struct reader_limits lim = {65536, 8192, 16, 131072};
 static struct reader rd;
 
 /* Frames text (literals held) and starts a parser on it. */
-static struct parser P(const char *text, size_t len)
-{
+static struct parser P(const char *text, size_t len) {
 	reader_free(&rd);
 	reader_init(&rd, &lim);
 	size_t off = 0, used;
@@ -31,7 +30,8 @@ static struct parser P(const char *text, size_t len)
 }
 #define PS(lit) P(lit "\r\n", sizeof(lit "\r\n") - 1)
 
-static bool eq(struct str s, const char *want, size_t n)
+static bool
+eq(struct str s, const char *want, size_t n)
 {
 	return s.len == n && memcmp(s.s, want, n) == 0;
 }
@@ -210,7 +210,7 @@ START_TEST(dates)
 	ck_assert_int_eq(t, 836707465);
 	const char *bad[] = {"\"7-Jul-1996 02:44:25 +0000\"", "\"17-Jul-1996 24:00:00 +0000\"",
 			     "\"17-Jul-1996 02:44:25 0000\"", "\"17-Jul-1996 02:44:25 +0000",
-			     "17-Jul-1996 02:44:25 +0000", "\"31-Apr-1996 02:44:25 +0000\""};
+			     "17-Jul-1996 02:44:25 +0000",    "\"31-Apr-1996 02:44:25 +0000\""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char line[80];
 		snprintf(line, sizeof(line), "%s\r\n", bad[i]);

@@ -1,7 +1,6 @@
 /* Protocol conversations: each tests/proto/NAME.conv file is played
  * against a real imapd process over a socketpair, with a fresh Maildir,
  * passwd-file and config. The format is in tests/proto/README. */
-#define _GNU_SOURCE
 #include <check.h>
 #include <crypt.h>
 #include <dirent.h>
@@ -9,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONV 512
-#define MAX_CONN 4
+#define MAX_CONV	512
+#define MAX_CONN	4
 #define READ_TIMEOUT_MS 10000
 
 static char *convs[MAX_CONV];
@@ -65,7 +65,7 @@ static void setup_dir(struct ctx *x)
 	/* As root the session drops to the user: give it an unprivileged one. */
 	x->uid = geteuid() == 0 ? 65534 : geteuid();
 	x->gid = geteuid() == 0 ? 65534 : getegid();
-	char path[512], home[512], text[4096];
+	char path[1024], home[512], text[8192];
 	snprintf(home, sizeof(home), "%s/home", x->dir);
 	mkdir(home, 0755);
 	const char *users[] = {"demo", "crypt", NULL};
@@ -213,6 +213,8 @@ static void send_all(struct ctx *x, struct conn *c, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(c->fd, p, n);
+		if (w < 0 && errno == EPIPE)
+			return; /* the server closed: the next S: line will say so */
 		if (w <= 0)
 			die(x, "write to server failed", NULL, NULL);
 		p += w;
@@ -291,13 +293,13 @@ static void play(const char *name)
 			raw = true;
 			p++;
 		}
-		if (kind == 'S' && *p == '?') {
-			p++;
-		}
 		if (kind != '!' && *p != ':')
 			die(&x, "bad line", line, NULL);
-		if (kind != '!')
-			p += *++p == ' ' ? 1 : 0;
+		if (kind != '!') {
+			p++;
+			if (*p == ' ')
+				p++;
+		}
 		if (kind == 'C') {
 			struct conn *c = conn(&x, ci);
 			if (raw) {
@@ -328,7 +330,8 @@ static void play(const char *name)
 			} else if (!strncmp(p, "sh ", 3)) {
 				char cmd[70000];
 				snprintf(cmd, sizeof(cmd),
-					 "cd '%s' && HOME_DEMO='%s/home/demo' MAILDIR='%s/home/demo/Maildir' "
+					 "cd '%s' && HOME_DEMO='%s/home/demo' "
+					 "MAILDIR='%s/home/demo/Maildir' "
 					 "TESTDIR='%s' sh -c '%s'",
 					 x.dir, x.dir, x.dir, x.dir, p + 3);
 				if (system(cmd) != 0)
@@ -336,7 +339,8 @@ static void play(const char *name)
 			} else if (!strncmp(p, "sleep ", 6)) {
 				usleep((useconds_t)atoi(p + 6) * 1000);
 			} else if (!strncmp(p, "close", 5)) {
-				struct conn *c = conn(&x, p[5] >= '1' && p[5] <= '4' ? p[5] - '1' : 0);
+				struct conn *c =
+				    conn(&x, p[5] >= '1' && p[5] <= '4' ? p[5] - '1' : 0);
 				shutdown(c->fd, SHUT_WR);
 			} else if (!strncmp(p, "log ", 4)) {
 				/* The server may still be writing: allow it a moment. */
@@ -373,6 +377,7 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+	signal(SIGPIPE, SIG_IGN);
 	if (getenv("PROTO_DIR"))
 		proto_dir = getenv("PROTO_DIR");
 	DIR *d = opendir(proto_dir);
@@ -384,7 +389,8 @@ int main(int argc, char **argv)
 	const char *only = argc > 1 ? argv[1] : getenv("CONV");
 	while ((e = readdir(d)) && nconv < MAX_CONV) {
 		size_t n = strlen(e->d_name);
-		if (n > 5 && !strcmp(e->d_name + n - 5, ".conv") && (!only || strstr(e->d_name, only)))
+		if (n > 5 && !strcmp(e->d_name + n - 5, ".conv") &&
+		    (!only || strstr(e->d_name, only)))
 			convs[nconv++] = strdup(e->d_name);
 	}
 	closedir(d);
