@@ -3,7 +3,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-static void vline(struct session *s, const char *prefix, size_t plen, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void vline(struct session *s, const char *prefix,
+							size_t plen, const char *fmt, va_list ap)
 {
 	struct buf *o = &s->io.out;
 	if (s->io.failed)
