@@ -317,6 +317,11 @@ int md_uidlist_read(struct md_uidlist *ul, const char *dir, struct buf *err)
 	return 0;
 }
 
+bool md_uidlist_exists(const struct md_uidlist *ul)
+{
+	return ul->st.st_ino != 0;
+}
+
 bool md_uidlist_stale(const struct md_uidlist *ul, const char *dir)
 {
 	char path[MD_PATH_MAX];

@@ -46,6 +46,8 @@ int md_uidlist_parse(struct md_uidlist *ul, const char *data, size_t len, struct
 /* Reads dir's list, else imports courierimapuiddb, else starts an empty
  * list with a new UIDVALIDITY. 0, or -1 with err on I/O errors. */
 int md_uidlist_read(struct md_uidlist *ul, const char *dir, struct buf *err);
+/* True when the list was read from, or written to, a file. */
+bool md_uidlist_exists(const struct md_uidlist *ul);
 /* True when dir's file differs from what this object last read or wrote. */
 bool md_uidlist_stale(const struct md_uidlist *ul, const char *dir);
 
