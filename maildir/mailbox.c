@@ -919,17 +919,7 @@ int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
 		char cd[MD_PATH_MAX];
 		if (md_join(cd, mb->dir, "cur") == 0)
 			md_fsync_dir(cd);
-		/* Forget their UIDs now; a later read would only wonder where they went. */
-		if (md_uidlist_lock(mb->ul, mb->dir, &md_store_options(mb->store)->lock, NULL) == 0) {
-			const char *p = gone.s;
-			for (size_t k = 0; k < ngone; k++, p += strlen(p) + 1) {
-				long idx = md_uidlist_find(mb->ul, p, strlen(p));
-				if (idx >= 0)
-					md_uidlist_drop(mb->ul, (size_t)idx);
-			}
-			md_uidlist_write(mb->ul, mb->dir, NULL);
-			md_uidlist_unlock(mb->ul);
-		}
+		md_mailbox_forget(mb, gone.s, ngone);
 	}
 	buf_free(&gone);
 	return md_mailbox_sync(mb, ch, err);
@@ -940,4 +930,24 @@ void md_mailbox_idle_paths(const struct md_mailbox *mb, struct md_idle_paths *p)
 	md_join(p->new_dir, mb->dir, "new");
 	md_join(p->cur_dir, mb->dir, "cur");
 	md_join(p->uidlist, mb->dir, MD_UIDLIST_NAME);
+}
+
+void md_mailbox_forget(struct md_mailbox *mb, const char *bases, size_t n)
+{
+	/* Best effort: a record left behind only costs a line in the list. */
+	if (md_uidlist_lock(mb->ul, mb->dir, &md_store_options(mb->store)->lock, NULL) < 0)
+		return;
+	const char *p = bases;
+	for (size_t k = 0; k < n; k++, p += strlen(p) + 1) {
+		long idx = md_uidlist_find(mb->ul, p, strlen(p));
+		if (idx >= 0)
+			md_uidlist_drop(mb->ul, (size_t)idx);
+	}
+	md_uidlist_write(mb->ul, mb->dir, NULL);
+	md_uidlist_unlock(mb->ul);
+}
+
+struct md_store *md_mailbox_store_of(const struct md_mailbox *mb)
+{
+	return mb->store;
 }

@@ -130,6 +130,22 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
 		       struct md_changes *ch, struct buf *err);
 
+/* Drops the UID records of files this process removed or moved away;
+ * bases holds n NUL-terminated base names back to back. */
+void md_mailbox_forget(struct md_mailbox *mb, const char *bases, size_t n);
+struct md_store *md_mailbox_store_of(const struct md_mailbox *mb);
+
+/* COPY (move false) or MOVE (move true) of messages seqs[0..n) into the
+ * folder dest. dest_uids[i] gets the UID given to seqs[i] in dest, or 0
+ * when that message had been expunged meanwhile (it is skipped);
+ * *dest_uidvalidity that folder's UIDVALIDITY (for COPYUID). Copies are
+ * hard links when the file system allows, else copies through dest's
+ * tmp/; moves are renames. Flags and keywords go along (keywords by name).
+ * A moved message leaves the source view at its next sync (EXPUNGE).
+ * MD_ERR_NOTFOUND when dest does not exist ([TRYCREATE]). */
+int md_mailbox_copy(struct md_mailbox *mb, const uint32_t *seqs, size_t n, const char *dest,
+		    bool move, uint32_t *dest_uids, uint32_t *dest_uidvalidity, struct buf *err);
+
 /* Paths to watch with inotify during IDLE. */
 struct md_idle_paths {
 	char new_dir[MD_PATH_MAX], cur_dir[MD_PATH_MAX], uidlist[MD_PATH_MAX];
