@@ -80,12 +80,26 @@ static const struct key *find_key(const char *name, size_t n)
 	return NULL;
 }
 
+/* A string value starting with "$CREDENTIALS_DIRECTORY/" names a file in
+ * the folder where systemd puts the service's credentials (LoadCredential=).
+ * The folder differs for every connection, so it is taken from the
+ * environment when the file is read; without the variable the value stays as
+ * written. Returns false if the result does not fit. */
+#define CRED_PREFIX "$CREDENTIALS_DIRECTORY/"
+static bool expand_credentials(char *dst, size_t size, const char *v)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	if (strncmp(v, CRED_PREFIX, strlen(CRED_PREFIX)) != 0 || !dir || !*dir)
+		return strlcpy_ok(dst, v, size);
+	return snprintf_ok(dst, size, "%s/%s", dir, v + strlen(CRED_PREFIX));
+}
+
 static bool set_value(struct config *cfg, const struct key *k, const char *v, const char **why)
 {
 	char *base = (char *)cfg + k->off;
 	switch (k->type) {
 	case K_STR:
-		if (!strlcpy_ok(base, v, k->size)) {
+		if (!expand_credentials(base, k->size, v)) {
 			*why = "value too long";
 			return false;
 		}
