@@ -4,6 +4,9 @@ PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DOCDIR   ?= $(PREFIX)/share/doc/imapd
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+IMAPD_EXEC = $(SBINDIR)/imapd$(if $(filter /etc,$(SYSCONFDIR)),, --config $(SYSCONFDIR)/imapd/imapd.conf)
 DESTDIR  ?=
 
 # SAN=1 builds everything with AddressSanitizer and UBSan into build-san/.
@@ -33,7 +36,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 # Debian packages: to build, and to run the tests and the demo.
 DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev check
-DEB_TEST  := python3 systemd gnutls-bin openssl
+DEB_TEST  := python3 systemd gnutls-bin openssl xinetd fail2ban mandoc groff-base man-db shellcheck
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 .SECONDARY:
@@ -75,9 +78,27 @@ check-san:
 demo: deps all
 	@sh tests/demo
 
+# The units name $(SBINDIR)/imapd (and --config when SYSCONFDIR is not /etc).
+# The config goes to $(SYSCONFDIR)/imapd/imapd.conf only when none is there:
+# a re-install never overwrites the admin's file. Examples go to DOCDIR.
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/imapd
 	install -m 755 $(B)/imapd $(DESTDIR)$(SBINDIR)/imapd
+	install -m 644 imapd.8 $(DESTDIR)$(MANDIR)/man8/imapd.8
+	install -m 644 lib/imapd.conf.5 $(DESTDIR)$(MANDIR)/man5/imapd.conf.5
+	for u in imapd.socket imapd@.service imaps.socket imaps@.service; do \
+	    sed -e 's|/usr/sbin/imapd|$(IMAPD_EXEC)|' systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+	    chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+	    mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	install -m 644 lib/imapd.conf.example systemd/fail2ban-imapd.conf $(DESTDIR)$(DOCDIR)/examples/
+	for f in inetd.conf.example xinetd.imapd; do \
+	    sed -e 's|/usr/sbin/imapd|$(SBINDIR)/imapd|' systemd/$$f > $(DESTDIR)$(DOCDIR)/examples/$$f && \
+	    chmod 644 $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; \
+	done
+	test -e $(DESTDIR)$(SYSCONFDIR)/imapd/imapd.conf || \
+	    install -m 644 lib/imapd.conf.example $(DESTDIR)$(SYSCONFDIR)/imapd/imapd.conf
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
