@@ -42,12 +42,14 @@ bad 'just words' 'expected "key = value"'
 "$IMAPD_BIN" --check-config --config "$T/missing.conf" >/dev/null 2>"$T/err" && fail "missing file accepted"
 grep -q "$T/missing.conf" "$T/err" || fail "missing file not named: $(cat "$T/err")"
 
-# The credentials folder systemd gives a service.
+# The credentials folder systemd gives a service; the $ is meant literally.
+# shellcheck disable=SC2016
 printf 'tls_key = $CREDENTIALS_DIRECTORY/tls.key\n' >"$T/cred.conf"
 CREDENTIALS_DIRECTORY=/run/credentials/imaps@7.service "$IMAPD_BIN" --check-config \
 	--config "$T/cred.conf" >"$T/out" 2>"$T/err" || fail "credential config: $(cat "$T/err")"
 grep -qx 'tls_key = /run/credentials/imaps@7.service/tls.key' "$T/out" || fail "not expanded: $(grep tls_key "$T/out")"
 env -u CREDENTIALS_DIRECTORY "$IMAPD_BIN" --check-config --config "$T/cred.conf" >"$T/out" 2>&1 ||
 	fail "credential config without the variable"
+# shellcheck disable=SC2016
 grep -qx 'tls_key = $CREDENTIALS_DIRECTORY/tls.key' "$T/out" || fail "changed without the variable"
 echo "check-config: ok ($(echo "$keys" | wc -w) keys)"
