@@ -1,6 +1,6 @@
 /* Deployment: each tests/deploy/NAME.sh is one test, run with the imapd
  * under test in IMAPD_BIN (see tests/run-all). They start real launchers
- * (systemd-socket-activate, xinetd) on 127.0.0.1, run systemd-analyze on the
+ * (systemd-socket-activate, xinetd, tcpserver) on 127.0.0.1, run systemd-analyze on the
  * units, install into a DESTDIR, check the man pages against the config
  * table and run fail2ban-regex over a real log. */
 #include <check.h>
@@ -83,6 +83,12 @@ START_TEST(xinetd)
 }
 END_TEST
 
+START_TEST(tcpserver)
+{
+	script_ok("tcpserver");
+}
+END_TEST
+
 START_TEST(fail2ban_filter)
 {
 	script_ok("fail2ban");
@@ -111,6 +117,7 @@ int main(void)
 	tcase_add_test(tc, check_config);
 	tcase_add_test(tc, systemd_socket_activate);
 	tcase_add_test(tc, xinetd);
+	tcase_add_test(tc, tcpserver);
 	tcase_add_test(tc, fail2ban_filter);
 	tcase_add_test(tc, shellcheck_clean);
 	suite_add_tcase(s, tc);
