@@ -92,6 +92,7 @@ install: all
 	    chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
 	    mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
+	install -m 644 README $(DESTDIR)$(DOCDIR)/README
 	install -m 644 lib/imapd.conf.example systemd/fail2ban-imapd.conf $(DESTDIR)$(DOCDIR)/examples/
 	for f in inetd.conf.example xinetd.imapd; do \
 	    sed -e 's|/usr/sbin/imapd|$(SBINDIR)/imapd|' systemd/$$f > $(DESTDIR)$(DOCDIR)/examples/$$f && \

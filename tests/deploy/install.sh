@@ -20,6 +20,7 @@ cat >"$T/expected" <<'EOL'
 ./lib/systemd/system/imaps.socket
 ./lib/systemd/system/imaps@.service
 ./usr/sbin/imapd
+./usr/share/doc/imapd/README
 ./usr/share/doc/imapd/examples/fail2ban-imapd.conf
 ./usr/share/doc/imapd/examples/imapd.conf.example
 ./usr/share/doc/imapd/examples/inetd.conf.example
