@@ -89,6 +89,12 @@ START_TEST(tcpserver)
 }
 END_TEST
 
+START_TEST(privileges)
+{
+	script_ok("privileges");
+}
+END_TEST
+
 START_TEST(fail2ban_filter)
 {
 	script_ok("fail2ban");
@@ -118,6 +124,7 @@ int main(void)
 	tcase_add_test(tc, systemd_socket_activate);
 	tcase_add_test(tc, xinetd);
 	tcase_add_test(tc, tcpserver);
+	tcase_add_test(tc, privileges);
 	tcase_add_test(tc, fail2ban_filter);
 	tcase_add_test(tc, shellcheck_clean);
 	suite_add_tcase(s, tc);
