@@ -1,5 +1,7 @@
 #include "respond.h"
 
+#include "session/mailbox.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -16,6 +18,8 @@ __attribute__((format(printf, 4, 0))) static void vline(struct session *s, const
 void respond_tagged(struct session *s, struct str tag, const char *status, const char *fmt, ...)
 {
 	struct buf *o = &s->io.out;
+	/* What other processes changed is reported before every completion. */
+	session_update(s);
 	if (!s->io.failed && (!buf_append(o, tag.s, tag.len) || !buf_appendc(o, ' ') ||
 			      !buf_appends(o, status) || !buf_appendc(o, ' ')))
 		s->io.failed = true;

@@ -10,6 +10,7 @@
 
 #include "lib/log.h"
 #include "session/commands.h"
+#include "session/mailbox.h"
 #include "session/respond.h"
 
 /* How long one write may wait for the client to read. */
@@ -74,6 +75,9 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 
 void session_free(struct session *s)
 {
+	append_state_free(s);
+	if (s->store)
+		session_close_store(s);
 	reader_free(&s->rd);
 	buf_free(&s->io.out);
 }
@@ -187,6 +191,7 @@ int session_run(struct session *s)
 			command_dispatch(s);
 			break;
 		case READER_BAD:
+			append_state_free(s);
 			respond_tagged(s, bad_tag(s), "BAD", "[%s] %s",
 				       s->rd.code ? s->rd.code : "CLIENTBUG", s->rd.err);
 			break;
