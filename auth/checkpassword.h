@@ -14,7 +14,7 @@
  * PATH=CHECKPASSWORD_PATH only. It is killed (with its group) after
  * checkpassword_timeout seconds, and the reply is at most
  * CHECKPASSWORD_MAX_REPLY bytes. The caller must not reap children behind
- * our back (no SIGCHLD handler that calls wait).
+ * our back: no SIGCHLD handler that calls wait, and SIGCHLD not ignored.
  */
 #ifndef IMAPD_AUTH_CHECKPASSWORD_H
 #define IMAPD_AUTH_CHECKPASSWORD_H
