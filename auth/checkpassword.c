@@ -194,8 +194,8 @@ enum auth_result checkpassword_verify(const struct config *cfg, struct str user,
 				      size_t passlen, struct auth_user *out)
 {
 	char reply_prog[4096];
-	if (!cfg->checkpassword[0]) {
-		log_err("checkpassword: no program configured");
+	if (cfg->checkpassword[0] != '/') {
+		log_err("checkpassword: the program must be given as an absolute path");
 		return AUTH_TEMPFAIL;
 	}
 	if (!reply_path(cfg, reply_prog, sizeof(reply_prog))) {

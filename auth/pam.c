@@ -9,8 +9,6 @@
 
 #include "lib/log.h"
 
-#define PWBUF_SIZE 16384 /* getpwnam_r scratch space */
-
 struct conv_data {
 	const char *user;
 	const char *pass;
@@ -94,10 +92,10 @@ static enum auth_result map(int rc)
 static enum auth_result lookup(const char *name, struct auth_user *out)
 {
 	struct passwd pw, *res = NULL;
-	char *buf = malloc(PWBUF_SIZE);
+	char *buf = malloc(PAM_PWBUF_SIZE);
 	if (!buf)
 		return AUTH_TEMPFAIL;
-	int err = getpwnam_r(name, &pw, buf, PWBUF_SIZE, &res);
+	int err = getpwnam_r(name, &pw, buf, PAM_PWBUF_SIZE, &res);
 	enum auth_result r = AUTH_TEMPFAIL;
 	if (err) {
 		log_err("pam: getpwnam_r(%s): %s", name, strerror(err));

@@ -165,6 +165,10 @@ START_TEST(checkpassword_misconfigured)
 	struct auth_user u;
 	cfg.checkpassword[0] = '\0';
 	ck_assert_int_eq(verify("alice", "pass word", &u), AUTH_TEMPFAIL);
+	ck_assert(
+	    strlcpy_ok(cfg.checkpassword, "tests/checkpassword-test", sizeof(cfg.checkpassword)));
+	ck_assert_int_eq(verify("alice", "pass word", &u), AUTH_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(read_log(), "absolute path"));
 	ck_assert(snprintf_ok(cfg.checkpassword, sizeof(cfg.checkpassword), "%s/none", tmpdir));
 	ck_assert_int_eq(verify("alice", "pass word", &u), AUTH_TEMPFAIL);
 	find_checker(cfg.checkpassword, sizeof(cfg.checkpassword));
