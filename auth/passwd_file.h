@@ -23,8 +23,9 @@
 
 #include "auth/passdb.h"
 
-#define PASSWD_FILE_MAX_LINE 16384 /* bytes in one line, newline excluded */
-#define PASSWD_FILE_MAX_PASS 1024  /* bytes in the password field */
+#define PASSWD_FILE_MAX_LINE 16384	 /* bytes in one line, newline excluded */
+#define PASSWD_FILE_MAX_PASS 1024	 /* bytes in the password field */
+#define PASSWD_FILE_MAX_SIZE (64u << 20) /* bytes in the file; more is AUTH_TEMPFAIL */
 
 struct passwd_entry {
 	struct auth_user user;
@@ -33,7 +34,8 @@ struct passwd_entry {
 };
 
 /* Reads path and looks for user (already validated). AUTH_OK fills *e;
- * AUTH_FAIL: no such user; AUTH_TEMPFAIL: the file cannot be read.
+ * AUTH_FAIL: no such user; AUTH_TEMPFAIL: the file cannot be read, is not
+ * a regular file, or is larger than PASSWD_FILE_MAX_SIZE.
  * The whole file is always read, so lookups cost the same wherever the user
  * is. If digest is not NULL it receives SHA-256 over the file's bytes: a
  * value an attacker cannot predict, used to derive fake SCRAM salts. */

@@ -239,6 +239,10 @@ START_TEST(passwd_file_missing_is_tempfail)
 	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
 	ck_assert(snprintf_ok(cfg.passwd_file, sizeof(cfg.passwd_file), "%s", tmpdir));
 	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
+	/* not a regular file: would never end */
+	ck_assert(strlcpy_ok(cfg.passwd_file, "/dev/zero", sizeof(cfg.passwd_file)));
+	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(read_log(), "/dev/zero: not a regular file"));
 	strcpy(cfg.passdb, "ldap"); /* cannot come from the config file; must not crash */
 	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
 }
@@ -334,6 +338,19 @@ START_TEST(passwd_file_long_lines)
 	ck_assert_ptr_nonnull(strstr(read_log(), "passwd:1: line too long"));
 	ck_assert_ptr_nonnull(strstr(read_log(), "passwd:3: line too long"));
 	buf_free(&b);
+}
+END_TEST
+
+START_TEST(passwd_file_too_large)
+{
+	struct config cfg;
+	struct auth_user u;
+	write_passwd_s(&cfg, "alice:{PLAIN}secret:1000:1000\n");
+	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_OK);
+	/* grown past the limit (with zero bytes): no partial answer then */
+	ck_assert_int_eq(truncate(cfg.passwd_file, (off_t)PASSWD_FILE_MAX_SIZE + 1), 0);
+	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(read_log(), "larger than"));
 }
 END_TEST
 
@@ -536,6 +553,7 @@ int main(void)
 	tcase_add_test(tc, passwd_file_malformed_lines);
 	tcase_add_test(tc, passwd_file_hostile_bytes);
 	tcase_add_test(tc, passwd_file_long_lines);
+	tcase_add_test(tc, passwd_file_too_large);
 	tcase_add_test(tc, passwd_file_extra_fields);
 	tcase_add_test(tc, passwd_file_refuses_uid_0);
 	tcase_add_test(tc, passdb_name_and_password_rules);
