@@ -138,6 +138,42 @@ START_TEST(scheme_scram_round_trip)
 }
 END_TEST
 
+/* Entries made by other software: Dovecot's own test data, `doveadm pw`,
+ * and the RFC 7677 credential as GNU SASL writes it. */
+START_TEST(scheme_foreign_entries)
+{
+	ck_assert_int_eq(pw("{SCRAM-SHA-256}4096,LfNGSFqiFykEZ1xDAYlnKQ==,"
+			    "HACNf9CII7cMz3XjRy/Oh3Ae2LHApoDyNw74d3YtFws=,"
+			    "AQH0j7Hf8J12g8eNBadvzlNB2am3PxgNwFCFd3RxEaw=",
+			    "test"),
+			 PW_MATCH);
+	ck_assert_int_eq(pw("{SCRAM-SHA-256}4096,kUUWnvu6LCpRsZ2kf2ET8Q==,"
+			    "gxa9gYcu7AKRFeHC78hBUcmzLXF1LXd0xJVbLnUT8RY=,"
+			    "P1Su/6jHm9awXwS3Y2RGr56KbooOKvcO7Jw6zNTx9k8=",
+			    "pass"),
+			 PW_MATCH);
+	ck_assert_int_eq(pw("{SCRAM-SHA-256}4096,kUUWnvu6LCpRsZ2kf2ET8Q==,"
+			    "gxa9gYcu7AKRFeHC78hBUcmzLXF1LXd0xJVbLnUT8RY=,"
+			    "P1Su/6jHm9awXwS3Y2RGr56KbooOKvcO7Jw6zNTx9k8=",
+			    "test"),
+			 PW_MISMATCH);
+	ck_assert_int_eq(
+	    pw("{BLF-CRYPT}$2y$05$11ipvo5dR6CwkzwmhwM26OXgzXwhV2PyPuLV.Qi31ILcRcThQpEiW", "test"),
+	    PW_MATCH);
+	uint8_t salt[16];
+	size_t salt_len;
+	ck_assert(b64_decode(STR_LIT("W22ZaJ0SNY7soEsUEjb6gQ=="), salt, sizeof(salt), &salt_len));
+	struct scram_cred c;
+	ck_assert(scram_cred_derive("pencil", 6, salt, salt_len, 4096, &c));
+	struct buf b = BUF_INIT(0);
+	ck_assert(scram_cred_format(&c, &b));
+	ck_assert_str_eq(b.s, "4096,W22ZaJ0SNY7soEsUEjb6gQ==,"
+			      "WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=,"
+			      "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=");
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(scheme_bad_hashes)
 {
 	const char *bad[] = {
@@ -546,6 +582,7 @@ int main(void)
 	tcase_add_test(tc, scheme_crypt_family);
 	tcase_add_test(tc, scheme_plain);
 	tcase_add_test(tc, scheme_scram_round_trip);
+	tcase_add_test(tc, scheme_foreign_entries);
 	tcase_add_test(tc, scheme_bad_hashes);
 	tcase_add_test(tc, passwd_file_accepts);
 	tcase_add_test(tc, passwd_file_rejects_same_for_unknown_user);
