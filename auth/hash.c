@@ -116,10 +116,11 @@ static ssize_t prompt(const char *text, char *pw, size_t size)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	fputs(text, stderr);
-	fflush(stderr);
+	/* Echo goes off before the prompt shows, so nothing typed is shown. */
 	if (tcsetattr(0, TCSAFLUSH, &quiet) < 0)
 		return -1;
+	fputs(text, stderr);
+	fflush(stderr);
 	ssize_t n = read_pass_line(pw, size);
 	tcsetattr(0, TCSAFLUSH, &old);
 	return n;

@@ -1,5 +1,7 @@
 /* Unit tests for auth/hash: passwd-file lines for `imapd --hash`. */
 #include <check.h>
+#include <poll.h>
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +207,78 @@ START_TEST(hash_main_errors)
 }
 END_TEST
 
+/* Reads from the terminal master until want shows up (appending to seen). */
+static void expect(int fd, struct buf *seen, const char *want)
+{
+	while (!seen->s || !strstr(seen->s, want)) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ck_assert_msg(poll(&p, 1, 10000) == 1, "no \"%s\" in \"%s\"", want,
+			      seen->s ? seen->s : "");
+		char chunk[256];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		ck_assert_msg(n > 0, "terminal closed before \"%s\"", want);
+		ck_assert(buf_append(seen, chunk, (size_t)n));
+	}
+}
+
+/* Runs hash_main on a terminal, typing the two given passwords. */
+static int run_on_tty(const char *first, const char *second, struct buf *seen, char *out,
+		      size_t outlen)
+{
+	char out_path[128];
+	snprintf_ok(out_path, sizeof(out_path), "%s/out", tmpdir);
+	int master;
+	pid_t pid = forkpty(&master, NULL, NULL, NULL);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (!freopen(out_path, "w", stdout))
+			_exit(99);
+		char *argv[] = {"--hash", "alice"};
+		_exit(hash_main(2, argv));
+	}
+	expect(master, seen, "Password: ");
+	ck_assert_int_gt(write(master, first, strlen(first)), 0);
+	expect(master, seen, "Retype password: ");
+	ck_assert_int_gt(write(master, second, strlen(second)), 0);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	/* collect what is left (an error message) */
+	struct pollfd p = {master, POLLIN, 0};
+	char chunk[256];
+	ssize_t n;
+	while (poll(&p, 1, 0) == 1 && (n = read(master, chunk, sizeof(chunk))) > 0)
+		ck_assert(buf_append(seen, chunk, (size_t)n));
+	close(master);
+	FILE *f = fopen(out_path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t got = fread(out, 1, outlen - 1, f);
+	out[got] = '\0';
+	fclose(f);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(hash_main_terminal_no_echo)
+{
+	struct buf seen = BUF_INIT(0);
+	char out[512];
+	ck_assert_int_eq(run_on_tty("tty secret\n", "tty secret\n", &seen, out, sizeof(out)), 0);
+	ck_assert_msg(!strstr(seen.s, "tty secret"), "password echoed: %s", seen.s);
+	ck_assert(strncmp(out, "alice:{CRYPT}$y$", 16) == 0);
+	out[strcspn(out, "\n")] = '\0';
+	buf_reset(&seen);
+	char line[600];
+	ck_assert(snprintf_ok(line, sizeof(line), "%s:1000:1000", out));
+	write_passwd(line);
+	ck_assert_int_eq(verify("alice", "tty secret"), AUTH_OK);
+
+	ck_assert_int_eq(run_on_tty("tty secret\n", "tty secreT\n", &seen, out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(seen.s, "passwords do not match"));
+	ck_assert_str_eq(out, "");
+	buf_free(&seen);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hash");
@@ -217,6 +291,7 @@ int main(void)
 	tcase_add_test(tc, hash_refuses_bad_input);
 	tcase_add_test(tc, hash_main_reads_stdin);
 	tcase_add_test(tc, hash_main_errors);
+	tcase_add_test(tc, hash_main_terminal_no_echo);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
