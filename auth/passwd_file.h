@@ -14,6 +14,10 @@
  * skipped. A malformed line, or one longer than PASSWD_FILE_MAX_LINE bytes,
  * is skipped and logged by file and line number, never with its password
  * field. The first line for a user name wins.
+ *
+ * An unknown user costs one yescrypt hash at libxcrypt's default cost (see
+ * pwscheme_dummy): files hashed with yescrypt, the `imapd --hash` default,
+ * give no timing hint; other schemes cost more or less than that.
  */
 #ifndef IMAPD_AUTH_PASSWD_FILE_H
 #define IMAPD_AUTH_PASSWD_FILE_H
