@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth/checkpassword.h"
+#include "auth/hash.h"
 
 #include "lib/config.h"
 #include "lib/log.h"
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 			config_path = argv[++i];
 		else if (!strcmp(argv[i], "--check-config"))
 			check = true;
+		else if (!strcmp(argv[i], "--hash"))
+			return hash_main(argc - i, argv + i);
 		else if (!strcmp(argv[i], "--checkpassword-reply"))
 			return checkpassword_reply_main();
 		else if (!strcmp(argv[i], "--version")) {

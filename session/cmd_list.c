@@ -142,6 +142,23 @@ static int gather(struct session *s, struct listing *l, struct buf *err)
 	return r;
 }
 
+/* True when a subscribed descendant of e is listed itself (RFC 3501 LSUB:
+ * then the unsubscribed parent is not shown). */
+static bool descendant_listed(const struct listing *l, const struct entry *e, char **pats,
+			      size_t npat)
+{
+	size_t n = strlen(e->name);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct entry *d = &l->e[i];
+		if (!(d->attrs & MD_LA_SUBSCRIBED) || strncmp(d->name, e->name, n) || d->name[n] != DELIM)
+			continue;
+		for (size_t k = 0; k < npat; k++)
+			if (wild(pats[k], d->name))
+				return true;
+	}
+	return false;
+}
+
 static bool attrs_out(struct buf *o, const struct entry *e, unsigned sel, unsigned ret, bool lsub)
 {
 	const char *sep = "";
@@ -292,7 +309,7 @@ static enum cmd_result do_list(struct session *s, struct parser *p, struct str t
 		if (subscribed_only && !(e->attrs & MD_LA_SUBSCRIBED) && !childinfo) {
 			/* LSUB shows an unsubscribed parent of a subscribed
 			 * mailbox as \Noselect when "%" stops at it. */
-			if (!(lsub && e->childinfo))
+			if (!(lsub && e->childinfo) || descendant_listed(&l, e, pats, npat))
 				continue;
 		}
 		if ((sel & SEL_SPECIAL) && !e->special)
