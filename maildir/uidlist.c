@@ -343,7 +343,10 @@ int md_uidlist_lock(struct md_uidlist *ul, const char *dir, const struct md_lock
 	}
 	if (md_dotlock_take(path, o, &ul->lock, err) < 0)
 		return -1;
-	if (md_uidlist_stale(ul, dir) && md_uidlist_read(ul, dir, err) < 0) {
+	/* A list never read (UIDVALIDITY 0) must be read even when no file
+	 * exists yet: that is what creates a new list with its UIDVALIDITY. */
+	if ((ul->uidvalidity == 0 || md_uidlist_stale(ul, dir)) &&
+	    md_uidlist_read(ul, dir, err) < 0) {
 		md_uidlist_unlock(ul);
 		return -1;
 	}

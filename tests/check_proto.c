@@ -201,8 +201,13 @@ static size_t unescape(const char *in, char *out)
 				char h[3] = {p[1], p[2], 0};
 				out[n++] = (char)strtol(h, NULL, 16);
 				p += 2;
-			} else
+			} else if (*p == '\\') {
+				out[n++] = '\\';
+			} else {
+				/* Not an escape: keep it as written (\Seen). */
+				out[n++] = '\\';
 				out[n++] = *p;
+			}
 		} else
 			out[n++] = *p;
 	}
