@@ -96,6 +96,8 @@ void session_report(struct session *s, const struct md_changes *ch)
 {
 	for (size_t i = 0; i < ch->n_expunged; i++)
 		respond_untagged(s, "%u EXPUNGE", ch->expunged_seqs[i]);
+	/* Each EXPUNGE lowers the client's count by itself. */
+	s->told_exists -= ch->n_expunged < s->told_exists ? (uint32_t)ch->n_expunged : s->told_exists;
 	if (ch->keywords_changed) {
 		struct buf f = BUF_INIT(8192);
 		if (session_mailbox_flags(s, false, &f))
