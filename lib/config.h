@@ -45,12 +45,15 @@ struct config {
 	unsigned idle_keepalive;
 	unsigned idle_poll_interval;
 
-	/* TLS */
-	char tls_cert[4096];
-	char tls_key[4096];
-	char tls_priority[512];
-	char tls_ticket_key[4096];
-	unsigned tls_ticket_rotate; /* seconds */
+	/* TLS (session/tls.h). Every file is read anew for each connection. */
+	char tls_cert[4096];    /* PEM chain, leaf first: the default certificate */
+	char tls_key[4096];     /* PEM private key of tls_cert, unencrypted */
+	char tls_sni_dir[4096]; /* "" or a folder of <name>.pem + <name>.key pairs, chosen by
+				   the DNS names in each certificate against the client's SNI */
+	char tls_priority[512]; /* GnuTLS priority string; default TLS 1.2 and 1.3 only */
+	char tls_ticket_key[4096];  /* session ticket key file shared by all connections, created
+				       0600 if missing; "" turns session tickets off */
+	unsigned tls_ticket_rotate; /* seconds before tls_ticket_key is replaced by a new key */
 
 	/* Logging */
 	char log_path[4096]; /* empty: syslog, facility mail */

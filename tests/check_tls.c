@@ -1,0 +1,593 @@
+/* Tests for session/tls: the server side runs in a forked child (one process
+ * per connection, as in production) and a GnuTLS client, openssl s_client or
+ * gnutls-cli talks to it. Certificates are generated at start-up into a
+ * temporary folder; no private key is committed. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+
+#include "lib/buf.h"
+#include "lib/config.h"
+#include "session/tls.h"
+
+#define PAYLOAD_SIZE (1u << 20)
+#define HANDSHAKE_MS 20000
+
+/* Fixture folder and the CA that signs every test certificate. */
+static char fixdir[64];
+static gnutls_x509_crt_t ca_crt;
+static gnutls_x509_privkey_t ca_key;
+
+/* ---- certificates -------------------------------------------------------- */
+
+static gnutls_x509_privkey_t new_key(void)
+{
+	gnutls_x509_privkey_t k;
+	ck_assert_int_eq(gnutls_x509_privkey_init(&k), 0);
+	ck_assert_int_eq(
+	    gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA,
+					 GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
+	    0);
+	return k;
+}
+
+static gnutls_x509_crt_t new_cert(const char *cn, gnutls_x509_privkey_t key, bool ca)
+{
+	gnutls_x509_crt_t c;
+	unsigned char serial[8];
+	time_t now = time(NULL);
+	ck_assert_int_eq(gnutls_x509_crt_init(&c), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_version(c, 3), 0);
+	ck_assert_int_eq(gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial)), 0);
+	serial[0] &= 0x7f;
+	ck_assert_int_eq(gnutls_x509_crt_set_serial(c, serial, sizeof(serial)), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(c, now - 3600), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(c, now + 86400), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
+						       (unsigned)strlen(cn)),
+			 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_key(c, key), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_basic_constraints(c, ca, -1), 0);
+	if (ca) {
+		ck_assert_int_eq(gnutls_x509_crt_set_key_usage(c, GNUTLS_KEY_KEY_CERT_SIGN), 0);
+	} else {
+		ck_assert_int_eq(gnutls_x509_crt_set_subject_alt_name(c, GNUTLS_SAN_DNSNAME, cn,
+								      (unsigned)strlen(cn),
+								      GNUTLS_FSAN_SET),
+				 0);
+		ck_assert_int_eq(gnutls_x509_crt_set_key_usage(c, GNUTLS_KEY_DIGITAL_SIGNATURE), 0);
+		ck_assert_int_eq(
+		    gnutls_x509_crt_set_key_purpose_oid(c, GNUTLS_KP_TLS_WWW_SERVER, 0), 0);
+	}
+	unsigned char id[64];
+	size_t idlen = sizeof(id);
+	ck_assert_int_eq(gnutls_x509_crt_get_key_id(c, 0, id, &idlen), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_subject_key_id(c, id, idlen), 0);
+	if (ca)
+		ck_assert_int_eq(gnutls_x509_crt_sign2(c, c, key, GNUTLS_DIG_SHA256, 0), 0);
+	else
+		ck_assert_int_eq(gnutls_x509_crt_sign2(c, ca_crt, ca_key, GNUTLS_DIG_SHA256, 0), 0);
+	return c;
+}
+
+static void write_file(const char *path, const void *data, size_t n, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	ck_assert_msg(fd >= 0, "%s: %s", path, strerror(errno));
+	ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+static void write_pem_crt(FILE *f, gnutls_x509_crt_t c)
+{
+	gnutls_datum_t d;
+	ck_assert_int_eq(gnutls_x509_crt_export2(c, GNUTLS_X509_FMT_PEM, &d), 0);
+	ck_assert_uint_eq(fwrite(d.data, 1, d.size, f), d.size);
+	gnutls_free(d.data);
+}
+
+/* Writes <base>.pem (leaf and CA: a chain) and <base>.key for host name cn. */
+static void make_pair(const char *base, const char *cn)
+{
+	char path[256];
+	gnutls_x509_privkey_t k = new_key();
+	gnutls_x509_crt_t c = new_cert(cn, k, false);
+	ck_assert(snprintf_ok(path, sizeof(path), "%s.pem", base));
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	write_pem_crt(f, c);
+	write_pem_crt(f, ca_crt);
+	ck_assert_int_eq(fclose(f), 0);
+	gnutls_datum_t d;
+	ck_assert_int_eq(gnutls_x509_privkey_export2(k, GNUTLS_X509_FMT_PEM, &d), 0);
+	ck_assert(snprintf_ok(path, sizeof(path), "%s.key", base));
+	write_file(path, d.data, d.size, 0600);
+	gnutls_free(d.data);
+	gnutls_x509_crt_deinit(c);
+	gnutls_x509_privkey_deinit(k);
+}
+
+static const char *fx(const char *name)
+{
+	static char paths[8][256];
+	static int next;
+	char *p = paths[next++ % 8];
+	ck_assert(snprintf_ok(p, 256, "%s/%s", fixdir, name));
+	return p;
+}
+
+/* A config serving fixdir/default.{pem,key}, no SNI folder, no tickets. */
+static void base_config(struct config *c)
+{
+	config_defaults(c);
+	ck_assert(strlcpy_ok(c->tls_cert, fx("default.pem"), sizeof(c->tls_cert)));
+	ck_assert(strlcpy_ok(c->tls_key, fx("default.key"), sizeof(c->tls_key)));
+}
+
+static void set_key(struct config *c, const char *key, const char *value)
+{
+	char line[8192];
+	struct buf err = BUF_INIT(0);
+	ck_assert(snprintf_ok(line, sizeof(line), "%s = %s", key, value));
+	ck_assert_msg(config_set_line(c, line, "test", 1, &err), "%s", err.s);
+	buf_free(&err);
+}
+
+/* ---- the server side, in a child process --------------------------------- */
+
+enum mode {
+	MODE_ECHO,    /* greeting "* OK <info>", echo until EOF or a "BYE" line, bye */
+	MODE_BULK,    /* read PAYLOAD_SIZE bytes, send them back, bye */
+	MODE_PENDING, /* pending() and non-blocking reads, see pending_reads */
+};
+
+struct server {
+	pid_t pid;
+	int fd;	    /* client end of the socketpair, or -1 */
+	int in_w;   /* pipe mode: client writes here */
+	int out_r;  /* pipe mode: client reads here */
+	int report; /* read end: what the server saw */
+};
+
+static void put(struct buf *r, const char *s)
+{
+	(void)buf_appends(r, s);
+}
+
+static bool write_all_tr(struct io_transport *tr, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = tr->write(tr->ctx, c, n);
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w <= 0)
+			return false;
+		c += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static void serve_echo(struct io_transport *tr, struct tls_server *t, struct buf *r)
+{
+	struct buf line = BUF_INIT(4096);
+	char greet[TLS_INFO_MAX + 16];
+	ck_assert(snprintf_ok(greet, sizeof(greet), "* OK %s\r\n", tls_server_info(t)));
+	if (!write_all_tr(tr, greet, strlen(greet))) {
+		put(r, " write-failed");
+		return;
+	}
+	for (;;) {
+		char b[4096];
+		ssize_t n = tr->read(tr->ctx, b, sizeof(b));
+		if (n == 0) {
+			put(r, " eof");
+			break;
+		}
+		if (n < 0) {
+			buf_appendf(r, " read-error=%s", strerror(errno));
+			break;
+		}
+		if (!write_all_tr(tr, b, (size_t)n)) {
+			put(r, " write-failed");
+			break;
+		}
+		(void)buf_append(&line, b, (size_t)n);
+		if (strstr(line.s, "BYE\n") || strstr(line.s, "BYE\r\n")) {
+			put(r, " bye");
+			break;
+		}
+		if (line.len > 2048)
+			buf_reset(&line);
+	}
+	buf_free(&line);
+}
+
+static void serve_bulk(struct io_transport *tr, struct buf *r)
+{
+	struct buf data = BUF_INIT(PAYLOAD_SIZE);
+	ck_assert(buf_reserve(&data, PAYLOAD_SIZE));
+	while (data.len < PAYLOAD_SIZE) {
+		ssize_t n = tr->read(tr->ctx, data.s + data.len, PAYLOAD_SIZE - data.len);
+		if (n <= 0) {
+			buf_appendf(r, " short-read=%zu", data.len);
+			buf_free(&data);
+			return;
+		}
+		data.len += (size_t)n;
+	}
+	buf_appendf(r, " got=%zu", data.len);
+	put(r, write_all_tr(tr, data.s, data.len) ? " sent" : " send-failed");
+	buf_free(&data);
+}
+
+/* The client sends "hello" as one record, waits for "ack", then "world". */
+static void serve_pending(struct io_transport *tr, int in_fd, struct buf *r)
+{
+	char b[16] = {0};
+	buf_appendf(r, " p0=%zu", tr->pending(tr->ctx));
+	ssize_t n = tr->read(tr->ctx, b, 3);
+	buf_appendf(r, " r1=%zd:%.3s p1=%zu", n, b, tr->pending(tr->ctx));
+	/* Non-blocking from here: what pending() reported must not need the fd. */
+	ck_assert_int_eq(fcntl(in_fd, F_SETFL, O_NONBLOCK), 0);
+	n = tr->read(tr->ctx, b, sizeof(b));
+	buf_appendf(r, " r2=%zd:%.*s p2=%zu", n, n > 0 ? (int)n : 0, b, tr->pending(tr->ctx));
+	n = tr->read(tr->ctx, b, sizeof(b));
+	buf_appendf(r, " r3=%zd:%s", n, n < 0 && errno == EAGAIN ? "EAGAIN" : "other");
+	ck_assert_int_eq(fcntl(in_fd, F_SETFL, 0), 0);
+	if (!write_all_tr(tr, "ack", 3))
+		put(r, " ack-failed");
+	n = tr->read(tr->ctx, b, sizeof(b));
+	buf_appendf(r, " r4=%zd:%.*s", n, n > 0 ? (int)n : 0, b);
+}
+
+static void server_child(const struct config *cfg, int in_fd, int out_fd, enum mode mode,
+			 int timeout_ms, int report_fd)
+{
+	struct buf r = BUF_INIT(0), err = BUF_INIT(0);
+	struct tls_server *t = NULL;
+	if (tls_server_new(cfg, &t, &err) < 0) {
+		buf_appendf(&r, "new-failed: %s", err.s);
+	} else if (tls_server_handshake(t, in_fd, out_fd, timeout_ms, &err) < 0) {
+		buf_appendf(&r, "handshake-failed: %s", err.s);
+	} else {
+		struct io_transport tr;
+		tls_server_transport(t, &tr);
+		buf_appendf(&r, "ok %s resumed=%d", tls_server_info(t), tls_server_resumed(t));
+		if (mode == MODE_ECHO)
+			serve_echo(&tr, t, &r);
+		else if (mode == MODE_BULK)
+			serve_bulk(&tr, &r);
+		else
+			serve_pending(&tr, in_fd, &r);
+		tls_server_bye(t);
+	}
+	tls_server_free(&t);
+	ck_assert_ptr_null(t);
+	if (r.len)
+		ck_assert_int_eq(write(report_fd, r.s, r.len), (ssize_t)r.len);
+	buf_free(&r);
+	buf_free(&err);
+	_exit(0);
+}
+
+/* Forks the server over a socketpair, or over two pipes when pipes is set. */
+static void server_start_ex(struct server *s, const struct config *cfg, enum mode mode, bool pipes,
+			    int timeout_ms)
+{
+	int sv[2], rp[2], a[2], b[2];
+	ck_assert_int_eq(pipe(rp), 0);
+	if (pipes) {
+		ck_assert_int_eq(pipe(a), 0); /* client -> server */
+		ck_assert_int_eq(pipe(b), 0); /* server -> client */
+	} else {
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	}
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		close(rp[0]);
+		if (pipes) {
+			close(a[1]);
+			close(b[0]);
+			server_child(cfg, a[0], b[1], mode, timeout_ms, rp[1]);
+		}
+		close(sv[0]);
+		server_child(cfg, sv[1], sv[1], mode, timeout_ms, rp[1]);
+	}
+	close(rp[1]);
+	s->report = rp[0];
+	if (pipes) {
+		close(a[0]);
+		close(b[1]);
+		s->fd = -1;
+		s->in_w = a[1];
+		s->out_r = b[0];
+	} else {
+		close(sv[1]);
+		s->fd = s->in_w = s->out_r = sv[0];
+	}
+}
+
+static void server_start(struct server *s, const struct config *cfg, enum mode mode)
+{
+	server_start_ex(s, cfg, mode, false, HANDSHAKE_MS);
+}
+
+/* Closes the client's ends, waits for the child and returns its report
+ * (caller frees). */
+static char *server_finish(struct server *s)
+{
+	if (s->fd >= 0) {
+		close(s->fd);
+	} else {
+		close(s->in_w);
+		close(s->out_r);
+	}
+	struct buf r = BUF_INIT(0);
+	char b[1024];
+	ssize_t n;
+	while ((n = read(s->report, b, sizeof(b))) > 0)
+		ck_assert(buf_append(&r, b, (size_t)n));
+	close(s->report);
+	int status;
+	ck_assert_int_eq(waitpid(s->pid, &status, 0), s->pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "server child died: %d",
+		      status);
+	return r.s ? r.s : strdup("");
+}
+
+/* ---- the GnuTLS client in the test process -------------------------------- */
+
+struct client {
+	gnutls_session_t s;
+	gnutls_certificate_credentials_t cred;
+	int in, out;
+};
+
+static ssize_t cl_pull(gnutls_transport_ptr_t p, void *d, size_t n)
+{
+	struct client *c = p;
+	return read(c->in, d, n);
+}
+
+static ssize_t cl_push(gnutls_transport_ptr_t p, const void *d, size_t n)
+{
+	struct client *c = p;
+	return write(c->out, d, n);
+}
+
+static int cl_pull_timeout(gnutls_transport_ptr_t p, unsigned ms)
+{
+	struct client *c = p;
+	fd_set fds;
+	FD_ZERO(&fds);
+	FD_SET(c->in, &fds);
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	return select(c->in + 1, &fds, NULL, NULL, ms == GNUTLS_INDEFINITE_TIMEOUT ? NULL : &tv);
+}
+
+struct client_opts {
+	const char *prio;    /* NULL: TLS 1.3 and 1.2 */
+	const char *sni;     /* NULL: none */
+	const char *alpn[3]; /* NULL-terminated */
+	const char *verify;  /* host name to verify against the CA, NULL: none */
+	gnutls_datum_t *resume;
+};
+
+/* Returns the handshake result (0 or a GnuTLS error). */
+static int client_connect(struct client *c, struct server *s, const struct client_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->in = s->out_r;
+	c->out = s->in_w;
+	ck_assert_int_eq(gnutls_certificate_allocate_credentials(&c->cred), 0);
+	ck_assert_int_eq(
+	    gnutls_certificate_set_x509_trust_file(c->cred, fx("ca.pem"), GNUTLS_X509_FMT_PEM), 1);
+	ck_assert_int_eq(gnutls_init(&c->s, GNUTLS_CLIENT), 0);
+	const char *prio = o->prio ? o->prio : "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+	ck_assert_int_eq(gnutls_priority_set_direct(c->s, prio, NULL), 0);
+	ck_assert_int_eq(gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, c->cred), 0);
+	if (o->sni)
+		ck_assert_int_eq(
+		    gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, o->sni, strlen(o->sni)), 0);
+	gnutls_datum_t protos[3];
+	unsigned np = 0;
+	for (; np < 3 && o->alpn[np]; np++)
+		protos[np] =
+		    (gnutls_datum_t){(unsigned char *)o->alpn[np], (unsigned)strlen(o->alpn[np])};
+	if (np)
+		ck_assert_int_eq(gnutls_alpn_set_protocols(c->s, protos, np, 0), 0);
+	if (o->verify)
+		gnutls_session_set_verify_cert(c->s, o->verify, 0);
+	if (o->resume)
+		ck_assert_int_eq(gnutls_session_set_data(c->s, o->resume->data, o->resume->size),
+				 0);
+	gnutls_transport_set_ptr(c->s, c);
+	gnutls_transport_set_pull_function(c->s, cl_pull);
+	gnutls_transport_set_push_function(c->s, cl_push);
+	gnutls_transport_set_pull_timeout_function(c->s, cl_pull_timeout);
+	gnutls_handshake_set_timeout(c->s, HANDSHAKE_MS);
+	int r;
+	do
+		r = gnutls_handshake(c->s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	return r;
+}
+
+static void client_free(struct client *c)
+{
+	gnutls_deinit(c->s);
+	gnutls_certificate_free_credentials(c->cred);
+}
+
+static void client_send(struct client *c, const char *s)
+{
+	ck_assert_int_eq(gnutls_record_send(c->s, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* Reads until want has arrived (returns true) or the server closes. */
+static bool client_expect(struct client *c, struct buf *got, const char *want)
+{
+	while (!got->s || !strstr(got->s, want)) {
+		char b[4096];
+		ssize_t n = gnutls_record_recv(c->s, b, sizeof(b));
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n <= 0)
+			return false;
+		ck_assert(buf_append(got, b, (size_t)n));
+	}
+	return true;
+}
+
+/* Reads to the server's close_notify; returns false on any other end. */
+static bool client_until_close(struct client *c, struct buf *got)
+{
+	for (;;) {
+		char b[4096];
+		ssize_t n = gnutls_record_recv(c->s, b, sizeof(b));
+		if (n == 0)
+			return true;
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n < 0)
+			return false;
+		ck_assert(buf_append(got, b, (size_t)n));
+	}
+}
+
+/* The CN of the certificate the server presented; *chain gets the count. */
+static void peer_cn(struct client *c, char *cn, size_t cnlen, unsigned *chain)
+{
+	const gnutls_datum_t *certs = gnutls_certificate_get_peers(c->s, chain);
+	ck_assert_ptr_nonnull(certs);
+	gnutls_x509_crt_t crt;
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER), 0);
+	ck_assert_int_eq(
+	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &cnlen), 0);
+	gnutls_x509_crt_deinit(crt);
+}
+
+/* One full echo conversation; returns the server's report (caller frees). */
+static char *echo_session(const struct config *cfg, const struct client_opts *o,
+			  gnutls_protocol_t want_version, char *cn, size_t cnlen,
+			  gnutls_datum_t *save, bool *resumed)
+{
+	struct server s;
+	struct client c;
+	struct buf got = BUF_INIT(0);
+	server_start(&s, cfg, MODE_ECHO);
+	int r = client_connect(&c, &s, o);
+	ck_assert_msg(r == 0, "client handshake: %s", gnutls_strerror(r));
+	if (want_version)
+		ck_assert_int_eq(gnutls_protocol_get_version(c.s), want_version);
+	ck_assert(client_expect(&c, &got, "\r\n"));
+	ck_assert_msg(strncmp(got.s, "* OK TLSv1.", 11) == 0, "greeting: %s", got.s);
+	if (cn) {
+		unsigned chain = 0;
+		peer_cn(&c, cn, cnlen, &chain);
+		ck_assert_uint_eq(chain, 2); /* leaf and CA: the whole file was sent */
+	}
+	if (resumed)
+		*resumed = gnutls_session_is_resumed(c.s) != 0;
+	client_send(&c, "a1 NOOP\r\n");
+	ck_assert(client_expect(&c, &got, "a1 NOOP\r\n"));
+	if (save)
+		ck_assert_int_eq(gnutls_session_get_data2(c.s, save), 0);
+	client_send(&c, "BYE\r\n");
+	ck_assert(client_until_close(&c, &got));
+	ck_assert_ptr_nonnull(strstr(got.s, "BYE\r\n"));
+	client_free(&c);
+	buf_free(&got);
+	return server_finish(&s);
+}
+
+#define ck_assert_has(hay, needle)                                                                 \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, "\"%s\" lacks \"%s\"", (hay), (needle))
+
+/* ---- tests ---------------------------------------------------------------- */
+
+START_TEST(handshake_tls13)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct client_opts o = {.prio = "NORMAL:-VERS-ALL:+VERS-TLS1.3", .verify = "default.test"};
+	char *rep = echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, NULL, NULL);
+	ck_assert_has(rep, "ok TLSv1.3 cipher=");
+	ck_assert_has(rep, "resumed=no");
+	ck_assert_has(rep, " bye");
+	free(rep);
+}
+END_TEST
+
+START_TEST(handshake_tls12)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct client_opts o = {.prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2", .verify = "default.test"};
+	char *rep = echo_session(&cfg, &o, GNUTLS_TLS1_2, NULL, 0, NULL, NULL);
+	ck_assert_has(rep, "ok TLSv1.2 cipher=");
+	free(rep);
+}
+END_TEST
+
+/* Runs once in the test runner before the forked tests: CA and default pair. */
+static void fixtures_setup(void)
+{
+	ck_assert(snprintf_ok(fixdir, sizeof(fixdir), "/tmp/imapd-tls-XXXXXX"));
+	ck_assert_ptr_nonnull(mkdtemp(fixdir));
+	signal(SIGPIPE, SIG_IGN);
+	ca_key = new_key();
+	ca_crt = new_cert("imapd test CA", ca_key, true);
+	FILE *f = fopen(fx("ca.pem"), "w");
+	ck_assert_ptr_nonnull(f);
+	write_pem_crt(f, ca_crt);
+	ck_assert_int_eq(fclose(f), 0);
+	char base[256];
+	ck_assert(snprintf_ok(base, sizeof(base), "%s/default", fixdir));
+	make_pair(base, "default.test");
+}
+
+static void fixtures_teardown(void)
+{
+	char cmd[128];
+	if (fixdir[0] && snprintf_ok(cmd, sizeof(cmd), "rm -rf '%s'", fixdir))
+		ck_assert_int_eq(system(cmd), 0);
+	gnutls_x509_crt_deinit(ca_crt);
+	gnutls_x509_privkey_deinit(ca_key);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("tls");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, fixtures_setup, fixtures_teardown);
+	tcase_add_test(tc, handshake_tls13);
+	tcase_add_test(tc, handshake_tls12);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
