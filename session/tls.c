@@ -648,10 +648,8 @@ static ssize_t tr_write(void *ctx, const void *buf, size_t n)
 		return r;
 	}
 	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
-		if (!t->wpending) {
-			size_t max = gnutls_record_get_max_size(t->session);
-			t->wpending = n < max ? n : max;
-		}
+		if (!t->wpending)
+			t->wpending = n; /* GnuTLS queued at most this much */
 		errno = r == GNUTLS_E_AGAIN ? EAGAIN : EINTR;
 		return -1;
 	}

@@ -46,19 +46,18 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 
+/* The byte transport of session/io.h, repeated here verbatim. */
+// clang-format off
 #ifndef IMAPD_IO_TRANSPORT_DEFINED
 #define IMAPD_IO_TRANSPORT_DEFINED
 struct io_transport {
-	ssize_t (*read)(
-	    void *ctx, void *buf,
-	    size_t n); /* like read(2): >0 bytes, 0 EOF, -1 with errno (EAGAIN/EINTR allowed) */
-	ssize_t (*write)(void *ctx, const void *buf,
-			 size_t n); /* like write(2); may write less than n */
-	size_t (*pending)(
-	    void *ctx); /* bytes readable now without touching the fd (already decrypted) */
+	ssize_t (*read)(void *ctx, void *buf, size_t n);        /* like read(2): >0 bytes, 0 EOF, -1 with errno (EAGAIN/EINTR allowed) */
+	ssize_t (*write)(void *ctx, const void *buf, size_t n); /* like write(2); may write less than n */
+	size_t (*pending)(void *ctx); /* bytes readable now without touching the fd (already decrypted) */
 	void *ctx;
 };
 #endif
+// clang-format on
 
 /* Limits. */
 #define TLS_MAX_SNI_CERTS   256	       /* certificate pairs read from tls_sni_dir */

@@ -270,7 +270,7 @@ static void server_child(const struct config *cfg, int in_fd, int out_fd, enum m
 	} else {
 		struct io_transport tr;
 		tls_server_transport(t, &tr);
-		buf_appendf(&r, "ok %s resumed=%d", tls_server_info(t), tls_server_resumed(t));
+		buf_appendf(&r, "ok %s api-resumed=%d", tls_server_info(t), tls_server_resumed(t));
 		if (mode == MODE_ECHO)
 			serve_echo(&tr, t, &r);
 		else if (mode == MODE_BULK)
@@ -281,6 +281,7 @@ static void server_child(const struct config *cfg, int in_fd, int out_fd, enum m
 	}
 	tls_server_free(&t);
 	ck_assert_ptr_null(t);
+	put(&r, "\n");
 	if (r.len)
 		ck_assert_int_eq(write(report_fd, r.s, r.len), (ssize_t)r.len);
 	buf_free(&r);
@@ -331,27 +332,43 @@ static void server_start(struct server *s, const struct config *cfg, enum mode m
 	server_start_ex(s, cfg, mode, false, HANDSHAKE_MS);
 }
 
-/* Closes the client's ends, waits for the child and returns its report
- * (caller frees). */
-static char *server_finish(struct server *s)
+static void close_client_ends(struct server *s)
 {
-	if (s->fd >= 0) {
+	if (s->fd >= 0)
 		close(s->fd);
-	} else {
+	else if (s->in_w >= 0) {
 		close(s->in_w);
 		close(s->out_r);
 	}
+	s->fd = s->in_w = s->out_r = -1;
+}
+
+/* Waits for the child and returns its report (caller frees). close_first
+ * closes the client's ends before waiting, so a server still reading sees
+ * EOF; otherwise they are closed after the report has arrived. */
+static char *server_finish_ex(struct server *s, bool close_first)
+{
+	if (close_first)
+		close_client_ends(s);
 	struct buf r = BUF_INIT(0);
 	char b[1024];
 	ssize_t n;
 	while ((n = read(s->report, b, sizeof(b))) > 0)
 		ck_assert(buf_append(&r, b, (size_t)n));
 	close(s->report);
+	close_client_ends(s);
 	int status;
 	ck_assert_int_eq(waitpid(s->pid, &status, 0), s->pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "server child died: %d",
 		      status);
+	if (getenv("TLS_TEST_VERBOSE"))
+		fprintf(stderr, "server: %s", r.s ? r.s : "(nothing)\n");
 	return r.s ? r.s : strdup("");
+}
+
+static char *server_finish(struct server *s)
+{
+	return server_finish_ex(s, true);
 }
 
 /* ---- the GnuTLS client in the test process -------------------------------- */
@@ -550,6 +567,735 @@ START_TEST(handshake_tls12)
 }
 END_TEST
 
+START_TEST(priority_override)
+{
+	struct config cfg;
+	base_config(&cfg);
+	set_key(&cfg, "tls_priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2");
+	struct client_opts o = {.verify = "default.test"}; /* offers 1.3 and 1.2 */
+	char *rep = echo_session(&cfg, &o, GNUTLS_TLS1_2, NULL, 0, NULL, NULL);
+	ck_assert_has(rep, "ok TLSv1.2 ");
+	free(rep);
+}
+END_TEST
+
+START_TEST(tls11_refused)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	struct client_opts o = {.prio = "NORMAL:-VERS-ALL:+VERS-TLS1.1"};
+	int r = client_connect(&c, &s, &o);
+	ck_assert_int_eq(r, GNUTLS_E_FATAL_ALERT_RECEIVED);
+	ck_assert_int_eq(gnutls_alert_get(c.s), GNUTLS_A_PROTOCOL_VERSION);
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, "handshake-failed: TLS handshake failed: ");
+	ck_assert_has(rep, "version");
+	free(rep);
+}
+END_TEST
+
+static char *alpn_session(const char *a0, const char *a1, int *client_r, int *alert, bool *imap)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	struct client_opts o = {.alpn = {a0, a1, NULL}};
+	*client_r = client_connect(&c, &s, &o);
+	*alert = *client_r == GNUTLS_E_FATAL_ALERT_RECEIVED ? (int)gnutls_alert_get(c.s) : -1;
+	*imap = false;
+	if (*client_r == 0) {
+		gnutls_datum_t sel;
+		*imap = gnutls_alpn_get_selected_protocol(c.s, &sel) == 0 && sel.size == 4 &&
+			memcmp(sel.data, "imap", 4) == 0;
+		(void)gnutls_bye(c.s, GNUTLS_SHUT_WR);
+	}
+	client_free(&c);
+	return server_finish(&s);
+}
+
+START_TEST(alpn_imap_negotiated)
+{
+	int r, alert;
+	bool imap;
+	char *rep = alpn_session("imap", NULL, &r, &alert, &imap);
+	ck_assert_int_eq(r, 0);
+	ck_assert(imap);
+	ck_assert_has(rep, " alpn=imap ");
+	free(rep);
+	rep = alpn_session("h2", "imap", &r, &alert, &imap);
+	ck_assert_int_eq(r, 0);
+	ck_assert(imap);
+	free(rep);
+}
+END_TEST
+
+START_TEST(alpn_absent_accepted)
+{
+	int r, alert;
+	bool imap;
+	char *rep = alpn_session(NULL, NULL, &r, &alert, &imap);
+	ck_assert_int_eq(r, 0);
+	ck_assert(!imap);
+	ck_assert_has(rep, "ok TLSv1.3 ");
+	ck_assert_has(rep, " alpn=- ");
+	free(rep);
+}
+END_TEST
+
+START_TEST(alpn_other_protocol_refused)
+{
+	int r, alert;
+	bool imap;
+	char *rep = alpn_session("h2", "http/1.1", &r, &alert, &imap);
+	ck_assert_int_eq(r, GNUTLS_E_FATAL_ALERT_RECEIVED);
+	ck_assert_int_eq(alert, GNUTLS_A_NO_APPLICATION_PROTOCOL);
+	ck_assert_has(rep, "handshake-failed: ");
+	ck_assert_has(rep, "application protocol");
+	free(rep);
+}
+END_TEST
+
+static void sni_case(const char *sni, const char *want_cn, const char *want_report)
+{
+	struct config cfg;
+	base_config(&cfg);
+	set_key(&cfg, "tls_sni_dir", fx("sni"));
+	struct client_opts o = {.sni = sni, .verify = want_cn};
+	char cn[256];
+	char *rep = echo_session(&cfg, &o, 0, cn, sizeof(cn), NULL, NULL);
+	ck_assert_str_eq(cn, want_cn);
+	ck_assert_has(rep, want_report);
+	free(rep);
+}
+
+START_TEST(sni_chooses_certificate)
+{
+	sni_case("alpha.test", "alpha.test", " sni=alpha.test ");
+	sni_case("beta.test", "beta.test", " sni=beta.test ");
+	sni_case(NULL, "default.test", " sni=- ");
+	sni_case("zeta.test", "default.test", " sni=zeta.test ");
+}
+END_TEST
+
+/* A fresh folder under the fixture folder, for files one test changes. */
+static void test_dir(char *out, size_t n)
+{
+	ck_assert(snprintf_ok(out, n, "%s/t-XXXXXX", fixdir));
+	ck_assert_ptr_nonnull(mkdtemp(out));
+}
+
+static void read_key_file(const char *path, unsigned char *key, struct stat *st)
+{
+	ck_assert_int_eq(stat(path, st), 0);
+	ck_assert_int_eq(st->st_size, TLS_TICKET_KEY_SIZE);
+	int fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, key, TLS_TICKET_KEY_SIZE), TLS_TICKET_KEY_SIZE);
+	close(fd);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void age_file(const char *path, time_t seconds)
+{
+	struct timespec ts[2] = {{time(NULL) - seconds, 0}, {time(NULL) - seconds, 0}};
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void resumption_across_processes(const char *prio, gnutls_protocol_t v)
+{
+	struct config cfg;
+	char dir[128], key[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
+	base_config(&cfg);
+	set_key(&cfg, "tls_ticket_key", key);
+	struct client_opts o = {.prio = prio, .verify = "default.test"};
+	gnutls_datum_t ticket = {NULL, 0};
+	bool resumed = true;
+	char *rep = echo_session(&cfg, &o, v, NULL, 0, &ticket, &resumed);
+	ck_assert(!resumed);
+	ck_assert_has(rep, "resumed=no");
+	free(rep);
+	o.resume = &ticket;
+	rep = echo_session(&cfg, &o, v, NULL, 0, NULL, &resumed);
+	ck_assert(resumed);
+	ck_assert_has(rep, "resumed=yes api-resumed=1");
+	free(rep);
+	gnutls_free(ticket.data);
+}
+
+START_TEST(resumption_tls13)
+{
+	resumption_across_processes("NORMAL:-VERS-ALL:+VERS-TLS1.3", GNUTLS_TLS1_3);
+}
+END_TEST
+
+START_TEST(resumption_tls12)
+{
+	resumption_across_processes("NORMAL:-VERS-ALL:+VERS-TLS1.2", GNUTLS_TLS1_2);
+}
+END_TEST
+
+/* Without a shared key file a ticket from one process is useless to the next. */
+START_TEST(no_ticket_key_no_resumption)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct client_opts o = {.verify = "default.test"};
+	gnutls_datum_t ticket = {NULL, 0};
+	bool resumed;
+	char *rep = echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, &ticket, &resumed);
+	free(rep);
+	o.resume = &ticket;
+	rep = echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, NULL, &resumed);
+	ck_assert(!resumed);
+	ck_assert_has(rep, "resumed=no");
+	free(rep);
+	gnutls_free(ticket.data);
+}
+END_TEST
+
+START_TEST(ticket_key_created_private_and_kept)
+{
+	struct config cfg;
+	char dir[128], key[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
+	base_config(&cfg);
+	set_key(&cfg, "tls_ticket_key", key);
+	struct tls_server *t = NULL;
+	struct buf err = BUF_INIT(0);
+	ck_assert_msg(tls_server_new(&cfg, &t, &err) == 0, "%s", err.s);
+	tls_server_free(&t);
+	unsigned char k1[TLS_TICKET_KEY_SIZE], k2[TLS_TICKET_KEY_SIZE];
+	struct stat st;
+	read_key_file(key, k1, &st);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(count_entries(dir), 1); /* no temporary file left */
+	ck_assert_msg(tls_server_new(&cfg, &t, &err) == 0, "%s", err.s);
+	tls_server_free(&t);
+	read_key_file(key, k2, &st);
+	ck_assert(memcmp(k1, k2, sizeof(k1)) == 0);
+	buf_free(&err);
+}
+END_TEST
+
+START_TEST(ticket_key_rotated_when_old)
+{
+	struct config cfg;
+	char dir[128], key[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
+	base_config(&cfg);
+	set_key(&cfg, "tls_ticket_key", key);
+	set_key(&cfg, "tls_ticket_rotate", "3600");
+	struct client_opts o = {.verify = "default.test"};
+	gnutls_datum_t t1 = {NULL, 0}, t2 = {NULL, 0};
+	bool resumed;
+	free(echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, &t1, &resumed));
+	unsigned char k1[TLS_TICKET_KEY_SIZE], k2[TLS_TICKET_KEY_SIZE];
+	struct stat st;
+	read_key_file(key, k1, &st);
+
+	/* Younger than tls_ticket_rotate: kept. */
+	age_file(key, 3000);
+	o.resume = &t1;
+	free(echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, NULL, &resumed));
+	ck_assert(resumed);
+	read_key_file(key, k2, &st);
+	ck_assert(memcmp(k1, k2, sizeof(k1)) == 0);
+
+	/* Older: replaced, so the old ticket no longer resumes... */
+	age_file(key, 3700);
+	char *rep = echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, &t2, &resumed);
+	ck_assert(!resumed);
+	ck_assert_has(rep, "resumed=no");
+	free(rep);
+	read_key_file(key, k2, &st);
+	ck_assert(memcmp(k1, k2, sizeof(k1)) != 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_ge(st.st_mtime, time(NULL) - 600);
+	ck_assert_int_eq(count_entries(dir), 1);
+
+	/* ...and tickets under the new key resume in the next process. */
+	o.resume = &t2;
+	free(echo_session(&cfg, &o, GNUTLS_TLS1_3, NULL, 0, NULL, &resumed));
+	ck_assert(resumed);
+	gnutls_free(t1.data);
+	gnutls_free(t2.data);
+}
+END_TEST
+
+/* Many processes creating, then rotating, the key at once all succeed and
+ * leave one complete key and no temporary files. */
+static void race(const struct config *cfg)
+{
+	enum { N = 8 };
+	pid_t pids[N];
+	for (int i = 0; i < N; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			struct tls_server *t = NULL;
+			struct buf err = BUF_INIT(0);
+			int r = tls_server_new(cfg, &t, &err);
+			tls_server_free(&t);
+			_exit(r == 0 ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		int status;
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
+START_TEST(ticket_key_races)
+{
+	struct config cfg;
+	char dir[128], key[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
+	base_config(&cfg);
+	set_key(&cfg, "tls_ticket_key", key);
+	race(&cfg);
+	unsigned char k1[TLS_TICKET_KEY_SIZE], k2[TLS_TICKET_KEY_SIZE];
+	struct stat st;
+	read_key_file(key, k1, &st);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(count_entries(dir), 1);
+	age_file(key, cfg.tls_ticket_rotate + 60);
+	race(&cfg);
+	read_key_file(key, k2, &st);
+	ck_assert(memcmp(k1, k2, sizeof(k1)) != 0);
+	ck_assert_int_eq(count_entries(dir), 1);
+}
+END_TEST
+
+static void expect_new_error(const struct config *cfg, const char *want1, const char *want2)
+{
+	struct tls_server *t = (struct tls_server *)&t; /* must be reset to NULL */
+	struct buf err = BUF_INIT(0);
+	ck_assert_int_eq(tls_server_new(cfg, &t, &err), -1);
+	ck_assert_ptr_null(t);
+	ck_assert_ptr_nonnull(err.s);
+	ck_assert_has(err.s, want1);
+	if (want2)
+		ck_assert_has(err.s, want2);
+	buf_free(&err);
+}
+
+START_TEST(ticket_key_bad_file)
+{
+	struct config cfg;
+	char dir[128], key[160], missing[200];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
+	base_config(&cfg);
+	set_key(&cfg, "tls_ticket_key", key);
+	unsigned char k[TLS_TICKET_KEY_SIZE] = {1};
+	write_file(key, k, sizeof(k), 0644);
+	ck_assert_int_eq(chmod(key, 0644), 0);
+	expect_new_error(&cfg, key, "readable by group or others");
+	write_file(key, k, 10, 0600);
+	ck_assert_int_eq(chmod(key, 0600), 0);
+	expect_new_error(&cfg, key, "expected 64 bytes, found 10");
+	ck_assert(snprintf_ok(missing, sizeof(missing), "%s/nonexistent/ticket.key", dir));
+	set_key(&cfg, "tls_ticket_key", missing);
+	expect_new_error(&cfg, missing, "No such file");
+}
+END_TEST
+
+START_TEST(certificate_renewed_between_connections)
+{
+	struct config cfg;
+	char dir[128], base[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(base, sizeof(base), "%s/srv", dir));
+	make_pair(base, "old.test");
+	base_config(&cfg);
+	ck_assert(snprintf_ok(cfg.tls_cert, sizeof(cfg.tls_cert), "%s.pem", base));
+	ck_assert(snprintf_ok(cfg.tls_key, sizeof(cfg.tls_key), "%s.key", base));
+	char cn[256];
+	struct client_opts o = {.verify = "old.test"};
+	free(echo_session(&cfg, &o, 0, cn, sizeof(cn), NULL, NULL));
+	ck_assert_str_eq(cn, "old.test");
+	make_pair(base, "new.test");
+	o.verify = "new.test";
+	free(echo_session(&cfg, &o, 0, cn, sizeof(cn), NULL, NULL));
+	ck_assert_str_eq(cn, "new.test");
+}
+END_TEST
+
+START_TEST(setup_errors_name_the_problem)
+{
+	struct config cfg;
+	char dir[128], path[200], path2[200];
+	test_dir(dir, sizeof(dir));
+
+	base_config(&cfg);
+	cfg.tls_cert[0] = '\0';
+	expect_new_error(&cfg, "tls_cert is not set", NULL);
+	base_config(&cfg);
+	cfg.tls_key[0] = '\0';
+	expect_new_error(&cfg, "tls_key is not set", NULL);
+
+	base_config(&cfg);
+	ck_assert(snprintf_ok(path, sizeof(path), "%s/missing.pem", dir));
+	set_key(&cfg, "tls_cert", path);
+	expect_new_error(&cfg, path, "No such file or directory");
+	ck_assert_has(path, "missing.pem");
+
+	base_config(&cfg);
+	ck_assert(snprintf_ok(path, sizeof(path), "%s/missing.key", dir));
+	set_key(&cfg, "tls_key", path);
+	expect_new_error(&cfg, path, "No such file or directory");
+
+	base_config(&cfg);
+	set_key(&cfg, "tls_key", fx("other.key"));
+	expect_new_error(&cfg, "does not match the certificate", fx("other.key"));
+
+	ck_assert(snprintf_ok(path, sizeof(path), "%s/garbage.pem", dir));
+	write_file(path, "hello\n", 6, 0644);
+	base_config(&cfg);
+	set_key(&cfg, "tls_cert", path);
+	expect_new_error(&cfg, path, "no PEM certificate");
+	base_config(&cfg);
+	set_key(&cfg, "tls_key", path);
+	expect_new_error(&cfg, path, "no PEM private key");
+
+	base_config(&cfg);
+	set_key(&cfg, "tls_priority", "NORMAL:+BOGUS-THING");
+	expect_new_error(&cfg, "tls_priority", "+BOGUS-THING");
+
+	base_config(&cfg);
+	ck_assert(snprintf_ok(path, sizeof(path), "%s/no-such-dir", dir));
+	set_key(&cfg, "tls_sni_dir", path);
+	expect_new_error(&cfg, path, "No such file");
+
+	ck_assert(snprintf_ok(path, sizeof(path), "%s/sni", dir));
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert(snprintf_ok(path2, sizeof(path2), "%s/sni/x.test.pem", dir));
+	write_file(path2, "x", 1, 0644);
+	set_key(&cfg, "tls_sni_dir", path);
+	ck_assert(snprintf_ok(path2, sizeof(path2), "%s/sni/x.test.key", dir));
+	expect_new_error(&cfg, path2, "No such file");
+}
+END_TEST
+
+START_TEST(unusable_before_handshake)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct tls_server *t = NULL;
+	struct buf err = BUF_INIT(0);
+	ck_assert_int_eq(tls_server_new(&cfg, &t, &err), 0);
+	struct io_transport tr;
+	tls_server_transport(t, &tr);
+	char b[4];
+	errno = 0;
+	ck_assert_int_eq(tr.read(tr.ctx, b, sizeof(b)), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(tr.write(tr.ctx, "x", 1), -1);
+	ck_assert_uint_eq(tr.pending(tr.ctx), 0);
+	ck_assert_str_eq(tls_server_info(t), "");
+	ck_assert(!tls_server_resumed(t));
+	tls_server_bye(t); /* nothing to close: must not touch any fd */
+
+	/* A failed handshake leaves an object that refuses a second attempt. */
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	ck_assert_int_eq(tls_server_handshake(t, sv[0], sv[0], 5000, &err), -1);
+	ck_assert_has(err.s, "client closed the connection");
+	buf_reset(&err);
+	ck_assert_int_eq(tls_server_handshake(t, sv[0], sv[0], 5000, &err), -1);
+	ck_assert_has(err.s, "already");
+	close(sv[0]);
+	tls_server_free(&t);
+	ck_assert_ptr_null(t);
+	tls_server_free(&t);
+	tls_server_free(NULL);
+	buf_free(&err);
+}
+END_TEST
+
+START_TEST(handshake_timeout)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	server_start_ex(&s, &cfg, MODE_ECHO, false, 300);
+	/* Three bytes of a record header, then silence. */
+	ck_assert_int_eq(write(s.in_w, "\x16\x03\x01", 3), 3);
+	char *rep = server_finish_ex(&s, false);
+	ck_assert_has(rep, "handshake-failed: TLS handshake timed out after 300 ms");
+	free(rep);
+}
+END_TEST
+
+/* Plaintext sent before the ClientHello (as after an injected STARTTLS) is
+ * never taken as TLS: the handshake fails instead. */
+START_TEST(plaintext_before_hello_fails)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	ck_assert_int_eq(write(s.in_w, "a2 LOGIN x y\r\n", 14), 14);
+	struct client_opts o = {0};
+	ck_assert_int_lt(client_connect(&c, &s, &o), 0);
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, "handshake-failed: TLS handshake failed");
+	free(rep);
+}
+END_TEST
+
+START_TEST(roundtrip_1mb)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_BULK);
+	struct client_opts o = {0};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	unsigned char *out = malloc(PAYLOAD_SIZE);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(gnutls_rnd(GNUTLS_RND_NONCE, out, PAYLOAD_SIZE), 0);
+	for (size_t off = 0; off < PAYLOAD_SIZE;) {
+		ssize_t n = gnutls_record_send(c.s, out + off, PAYLOAD_SIZE - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+	}
+	struct buf back = BUF_INIT(PAYLOAD_SIZE);
+	ck_assert(client_until_close(&c, &back));
+	ck_assert_uint_eq(back.len, PAYLOAD_SIZE);
+	ck_assert(memcmp(back.s, out, PAYLOAD_SIZE) == 0);
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, " got=1048576 sent");
+	free(rep);
+	free(out);
+	buf_free(&back);
+}
+END_TEST
+
+/* Over a pipe pair (in != out), as under inetd with separate fds. */
+START_TEST(pending_and_nonblocking_reads)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start_ex(&s, &cfg, MODE_PENDING, true, HANDSHAKE_MS);
+	struct client_opts o = {0};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	client_send(&c, "hello");
+	struct buf got = BUF_INIT(0);
+	ck_assert(client_expect(&c, &got, "ack"));
+	client_send(&c, "world");
+	ck_assert(client_until_close(&c, &got));
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, " p0=0 r1=3:hel p1=2 r2=2:lo p2=0 r3=-1:EAGAIN r4=5:world");
+	free(rep);
+	buf_free(&got);
+}
+END_TEST
+
+/* Client leaving without close_notify reads as EOF on the server. */
+START_TEST(client_vanishes_reads_eof)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	struct client_opts o = {0};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	struct buf got = BUF_INIT(0);
+	ck_assert(client_expect(&c, &got, "\r\n"));
+	client_free(&c);
+	char *rep = server_finish(&s); /* closes the socket, no close_notify */
+	ck_assert_has(rep, " eof");
+	free(rep);
+	buf_free(&got);
+}
+END_TEST
+
+/* ---- external clients over loopback TCP ----------------------------------- */
+
+/* Listens on 127.0.0.1, port chosen by the kernel; a child accepts nconn
+ * connections and serves each in a process of its own, like inetd. */
+static void tcp_server_start(struct server *s, const struct config *cfg, int nconn, int *port)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(l, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(l, 4), 0);
+	socklen_t alen = sizeof(a);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &alen), 0);
+	*port = ntohs(a.sin_port);
+	int rp[2];
+	ck_assert_int_eq(pipe(rp), 0);
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		close(rp[0]);
+		for (int i = 0; i < nconn; i++) {
+			int fd = accept(l, NULL, NULL);
+			ck_assert_int_ge(fd, 0);
+			pid_t p = fork();
+			ck_assert_int_ge(p, 0);
+			if (p == 0) {
+				close(l);
+				server_child(cfg, fd, fd, MODE_ECHO, HANDSHAKE_MS, rp[1]);
+			}
+			close(fd);
+			int status;
+			ck_assert_int_eq(waitpid(p, &status, 0), p);
+			ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		}
+		_exit(0);
+	}
+	close(l);
+	close(rp[1]);
+	s->report = rp[0];
+	s->fd = s->in_w = s->out_r = -1;
+}
+
+/* Runs argv with input on stdin; stdout and stderr go to out. Exit status. */
+static int run_client(char *const argv[], const char *input, struct buf *out)
+{
+	int in[2], o[2];
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(pipe(o), 0);
+	pid_t p = fork();
+	ck_assert_int_ge(p, 0);
+	if (p == 0) {
+		dup2(in[0], 0);
+		dup2(o[1], 1);
+		dup2(o[1], 2);
+		close(in[0]);
+		close(in[1]);
+		close(o[0]);
+		close(o[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(o[1]);
+	ck_assert_int_eq(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
+	close(in[1]);
+	char b[4096];
+	ssize_t n;
+	while ((n = read(o[0], b, sizeof(b))) > 0)
+		ck_assert(buf_append(out, b, (size_t)n));
+	close(o[0]);
+	int status;
+	ck_assert_int_eq(waitpid(p, &status, 0), p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+START_TEST(openssl_s_client)
+{
+	struct config cfg;
+	base_config(&cfg);
+	set_key(&cfg, "tls_sni_dir", fx("sni"));
+	struct server s;
+	int port;
+	tcp_server_start(&s, &cfg, 1, &port);
+	char connect[64], ca[256];
+	ck_assert(snprintf_ok(connect, sizeof(connect), "127.0.0.1:%d", port));
+	ck_assert(strlcpy_ok(ca, fx("ca.pem"), sizeof(ca)));
+	char *argv[] = {"openssl",
+			"s_client",
+			"-connect",
+			connect,
+			"-servername",
+			"alpha.test",
+			"-alpn",
+			"imap",
+			"-CAfile",
+			ca,
+			"-verify_hostname",
+			"alpha.test",
+			"-verify_return_error",
+			"-ign_eof",
+			"-brief",
+			NULL};
+	struct buf out = BUF_INIT(0);
+	int rc = run_client(argv, "hello\nBYE\n", &out);
+	ck_assert_msg(rc == 0, "openssl exit %d: %s", rc, out.s);
+	ck_assert_has(out.s, "* OK TLSv1.3 ");
+	ck_assert_has(out.s, " sni=alpha.test alpn=imap ");
+	ck_assert_has(out.s, "hello\nBYE\n");
+	ck_assert_has(out.s, "Verification: OK");
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, "ok TLSv1.3 ");
+	ck_assert_has(rep, " bye");
+	free(rep);
+	buf_free(&out);
+}
+END_TEST
+
+/* gnutls-cli --resume connects twice: two server processes, one ticket key. */
+START_TEST(gnutls_cli_resumes)
+{
+	struct config cfg;
+	char dir[128], key[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
+	base_config(&cfg);
+	set_key(&cfg, "tls_sni_dir", fx("sni"));
+	set_key(&cfg, "tls_ticket_key", key);
+	struct server s;
+	int port;
+	tcp_server_start(&s, &cfg, 2, &port);
+	char portstr[16], ca[256];
+	ck_assert(snprintf_ok(portstr, sizeof(portstr), "%d", port));
+	ck_assert(strlcpy_ok(ca, fx("ca.pem"), sizeof(ca)));
+	char *argv[] = {"gnutls-cli", "-p",
+			portstr,      "--x509cafile",
+			ca,	      "--alpn",
+			"imap",	      "--sni-hostname",
+			"beta.test",  "--verify-hostname",
+			"beta.test",  "--resume",
+			"127.0.0.1",  NULL};
+	struct buf out = BUF_INIT(0);
+	int rc = run_client(argv, "hello\n", &out);
+	ck_assert_msg(rc == 0, "gnutls-cli exit %d: %s", rc, out.s);
+	ck_assert_has(out.s, "This is a resumed session");
+	ck_assert_has(out.s, "resumed=yes");
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, "resumed=no api-resumed=0");
+	ck_assert_has(rep, "resumed=yes api-resumed=1");
+	free(rep);
+	buf_free(&out);
+}
+END_TEST
+
 /* Runs once in the test runner before the forked tests: CA and default pair. */
 static void fixtures_setup(void)
 {
@@ -565,6 +1311,13 @@ static void fixtures_setup(void)
 	char base[256];
 	ck_assert(snprintf_ok(base, sizeof(base), "%s/default", fixdir));
 	make_pair(base, "default.test");
+	ck_assert(snprintf_ok(base, sizeof(base), "%s/other", fixdir));
+	make_pair(base, "other.test");
+	ck_assert_int_eq(mkdir(fx("sni"), 0700), 0);
+	ck_assert(snprintf_ok(base, sizeof(base), "%s/sni/alpha.test", fixdir));
+	make_pair(base, "alpha.test");
+	ck_assert(snprintf_ok(base, sizeof(base), "%s/sni/beta.test", fixdir));
+	make_pair(base, "beta.test");
 }
 
 static void fixtures_teardown(void)
@@ -584,6 +1337,29 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, fixtures_setup, fixtures_teardown);
 	tcase_add_test(tc, handshake_tls13);
 	tcase_add_test(tc, handshake_tls12);
+	tcase_add_test(tc, priority_override);
+	tcase_add_test(tc, tls11_refused);
+	tcase_add_test(tc, alpn_imap_negotiated);
+	tcase_add_test(tc, alpn_absent_accepted);
+	tcase_add_test(tc, alpn_other_protocol_refused);
+	tcase_add_test(tc, sni_chooses_certificate);
+	tcase_add_test(tc, resumption_tls13);
+	tcase_add_test(tc, resumption_tls12);
+	tcase_add_test(tc, no_ticket_key_no_resumption);
+	tcase_add_test(tc, ticket_key_created_private_and_kept);
+	tcase_add_test(tc, ticket_key_rotated_when_old);
+	tcase_add_test(tc, ticket_key_races);
+	tcase_add_test(tc, ticket_key_bad_file);
+	tcase_add_test(tc, certificate_renewed_between_connections);
+	tcase_add_test(tc, setup_errors_name_the_problem);
+	tcase_add_test(tc, unusable_before_handshake);
+	tcase_add_test(tc, handshake_timeout);
+	tcase_add_test(tc, plaintext_before_hello_fails);
+	tcase_add_test(tc, roundtrip_1mb);
+	tcase_add_test(tc, pending_and_nonblocking_reads);
+	tcase_add_test(tc, client_vanishes_reads_eof);
+	tcase_add_test(tc, openssl_s_client);
+	tcase_add_test(tc, gnutls_cli_resumes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
