@@ -610,6 +610,10 @@ static ssize_t tr_read(void *ctx, void *buf, size_t n)
 		case GNUTLS_E_PREMATURE_TERMINATION:
 			/* IMAP delimits its own data, so a truncation cannot mislead us. */
 			return 0;
+		case GNUTLS_E_INVALID_SESSION:
+			if (t->saw_eof) /* EOF again, as read(2) would */
+				return 0;
+			break;
 		case GNUTLS_E_PULL_ERROR:
 			errno = t->io_errno ? t->io_errno : EIO;
 			return -1;
@@ -653,7 +657,10 @@ static ssize_t tr_write(void *ctx, const void *buf, size_t n)
 		errno = r == GNUTLS_E_AGAIN ? EAGAIN : EINTR;
 		return -1;
 	}
-	errno = r == GNUTLS_E_PUSH_ERROR && t->io_errno ? t->io_errno : EIO;
+	if (r == GNUTLS_E_INVALID_SESSION) /* the client's end is gone (EOF seen) */
+		errno = EPIPE;
+	else
+		errno = r == GNUTLS_E_PUSH_ERROR && t->io_errno ? t->io_errno : EIO;
 	return -1;
 }
 

@@ -83,19 +83,22 @@ int tls_server_handshake(struct tls_server *t, int in_fd, int out_fd, int timeou
 
 /* Fills *out with the byte transport over the established session; valid
  * until tls_server_free(). Semantics beyond struct io_transport:
- *  - read: a client closing without close_notify reads as EOF (0);
- *    renegotiation attempts and protocol errors are -1 with EPROTO.
+ *  - read: a client closing without close_notify reads as EOF (0), and so
+ *    does every read after EOF; renegotiation attempts and protocol errors
+ *    are -1 with EPROTO; failures of in_fd keep their errno.
  *  - write: after -1 with EAGAIN or EINTR the encrypted record is kept;
  *    the next write must offer at least the same bytes again (as any write(2)
- *    loop does) and completes them first.
- *  - pending: decrypted bytes that read() returns without touching in_fd. */
+ *    loop does) and completes them first; offering fewer is EINVAL. Writing
+ *    once the client is gone is EPIPE (never SIGPIPE on a socket).
+ *  - pending: decrypted bytes that read() returns without touching in_fd.
+ * Before a successful handshake read and write fail with ENOTCONN. */
 void tls_server_transport(struct tls_server *t, struct io_transport *out);
 
 /* True when the client resumed a previous session (ticket). */
 bool tls_server_resumed(const struct tls_server *t);
 
 /* One line for the log after a successful handshake, e.g.
- * "TLSv1.3 cipher=AES-256-GCM kx=ECDHE-X25519 sni=mail.example.org alpn=imap resumed=no";
+ * "TLSv1.3 cipher=AES-256-GCM group=X25519 sni=mail.example.org alpn=imap resumed=no";
  * "" before that. Owned by t. */
 const char *tls_server_info(const struct tls_server *t);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +155,9 @@ static void set_key(struct config *c, const char *key, const char *value)
 enum mode {
 	MODE_ECHO,    /* greeting "* OK <info>", echo until EOF or a "BYE" line, bye */
 	MODE_BULK,    /* read PAYLOAD_SIZE bytes, send them back, bye */
-	MODE_PENDING, /* pending() and non-blocking reads, see pending_reads */
+	MODE_PENDING, /* pending() and non-blocking reads, see serve_pending */
+	MODE_FLOOD,   /* PAYLOAD_SIZE bytes to a client that reads late, see serve_flood */
+	MODE_EPIPE,   /* writes after the client has gone, SIGPIPE not ignored */
 };
 
 struct server {
@@ -163,6 +166,7 @@ struct server {
 	int in_w;   /* pipe mode: client writes here */
 	int out_r;  /* pipe mode: client reads here */
 	int report; /* read end: what the server saw */
+	int sync;   /* read end: one byte when the server reaches a point of its test */
 };
 
 static void put(struct buf *r, const char *s)
@@ -258,8 +262,70 @@ static void serve_pending(struct io_transport *tr, int in_fd, struct buf *r)
 	buf_appendf(r, " r4=%zd:%.*s", n, n > 0 ? (int)n : 0, b);
 }
 
+static unsigned char pattern_byte(size_t i)
+{
+	return (unsigned char)(i * 7 + i / 4099);
+}
+
+/* Non-blocking writes: the first EAGAIN is signalled on sync_fd, and only
+ * then does the client start reading. */
+static void serve_flood(struct io_transport *tr, int out_fd, int sync_fd, struct buf *r)
+{
+	unsigned char *data = malloc(PAYLOAD_SIZE);
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < PAYLOAD_SIZE; i++)
+		data[i] = pattern_byte(i);
+	ck_assert_int_eq(fcntl(out_fd, F_SETFL, O_NONBLOCK), 0);
+	size_t off = 0;
+	unsigned eagain = 0;
+	while (off < PAYLOAD_SIZE) {
+		ssize_t w = tr->write(tr->ctx, data + off, PAYLOAD_SIZE - off);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EAGAIN) {
+			if (eagain++ == 0) {
+				/* Offering fewer bytes than the queued record is refused. */
+				errno = 0;
+				ssize_t shorter = tr->write(tr->ctx, data + off, 1);
+				buf_appendf(r, " shorter=%zd:%s", shorter,
+					    errno == EINVAL ? "EINVAL" : "other");
+				ck_assert_int_eq(write(sync_fd, "x", 1), 1);
+			}
+			struct pollfd p = {.fd = out_fd, .events = POLLOUT};
+			ck_assert_int_eq(poll(&p, 1, -1), 1);
+			continue;
+		}
+		buf_appendf(r, " write-error=%s", strerror(errno));
+		break;
+	}
+	ck_assert_int_eq(fcntl(out_fd, F_SETFL, 0), 0);
+	buf_appendf(r, " flood=%zu eagain=%s", off, eagain ? "yes" : "no");
+	free(data);
+}
+
+static void serve_epipe(struct io_transport *tr, struct buf *r)
+{
+	signal(SIGPIPE, SIG_DFL);
+	char b[64];
+	ssize_t n = tr->read(tr->ctx, b, sizeof(b));
+	buf_appendf(r, " read=%zd", n);
+	n = tr->read(tr->ctx, b, sizeof(b));
+	buf_appendf(r, " again=%zd", n);
+	for (int i = 0; i < 100; i++) {
+		ssize_t w = tr->write(tr->ctx, "* BYE\r\n", 7);
+		if (w < 0) {
+			buf_appendf(r, " write-error=%s",
+				    errno == EPIPE ? "EPIPE" : strerror(errno));
+			return;
+		}
+	}
+	put(r, " writes-succeeded");
+}
+
 static void server_child(const struct config *cfg, int in_fd, int out_fd, enum mode mode,
-			 int timeout_ms, int report_fd)
+			 int timeout_ms, int report_fd, int sync_fd)
 {
 	struct buf r = BUF_INIT(0), err = BUF_INIT(0);
 	struct tls_server *t = NULL;
@@ -275,8 +341,12 @@ static void server_child(const struct config *cfg, int in_fd, int out_fd, enum m
 			serve_echo(&tr, t, &r);
 		else if (mode == MODE_BULK)
 			serve_bulk(&tr, &r);
-		else
+		else if (mode == MODE_PENDING)
 			serve_pending(&tr, in_fd, &r);
+		else if (mode == MODE_FLOOD)
+			serve_flood(&tr, out_fd, sync_fd, &r);
+		else
+			serve_epipe(&tr, &r);
 		tls_server_bye(t);
 	}
 	tls_server_free(&t);
@@ -293,8 +363,9 @@ static void server_child(const struct config *cfg, int in_fd, int out_fd, enum m
 static void server_start_ex(struct server *s, const struct config *cfg, enum mode mode, bool pipes,
 			    int timeout_ms)
 {
-	int sv[2], rp[2], a[2], b[2];
+	int sv[2], rp[2], a[2], b[2], sp[2];
 	ck_assert_int_eq(pipe(rp), 0);
+	ck_assert_int_eq(pipe(sp), 0);
 	if (pipes) {
 		ck_assert_int_eq(pipe(a), 0); /* client -> server */
 		ck_assert_int_eq(pipe(b), 0); /* server -> client */
@@ -305,16 +376,19 @@ static void server_start_ex(struct server *s, const struct config *cfg, enum mod
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0) {
 		close(rp[0]);
+		close(sp[0]);
 		if (pipes) {
 			close(a[1]);
 			close(b[0]);
-			server_child(cfg, a[0], b[1], mode, timeout_ms, rp[1]);
+			server_child(cfg, a[0], b[1], mode, timeout_ms, rp[1], sp[1]);
 		}
 		close(sv[0]);
-		server_child(cfg, sv[1], sv[1], mode, timeout_ms, rp[1]);
+		server_child(cfg, sv[1], sv[1], mode, timeout_ms, rp[1], sp[1]);
 	}
 	close(rp[1]);
+	close(sp[1]);
 	s->report = rp[0];
+	s->sync = sp[0];
 	if (pipes) {
 		close(a[0]);
 		close(b[1]);
@@ -356,6 +430,8 @@ static char *server_finish_ex(struct server *s, bool close_first)
 	while ((n = read(s->report, b, sizeof(b))) > 0)
 		ck_assert(buf_append(&r, b, (size_t)n));
 	close(s->report);
+	if (s->sync >= 0)
+		close(s->sync);
 	close_client_ends(s);
 	int status;
 	ck_assert_int_eq(waitpid(s->pid, &status, 0), s->pid);
@@ -1143,6 +1219,75 @@ START_TEST(client_vanishes_reads_eof)
 }
 END_TEST
 
+/* write() keeps GnuTLS's queued record across EAGAIN and completes it when
+ * offered the same bytes again, so nothing is lost or doubled. */
+START_TEST(nonblocking_writes_resume_after_eagain)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_FLOOD);
+	struct client_opts o = {0};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	char x;
+	ck_assert_int_eq(read(s.sync, &x, 1), 1); /* the server saw EAGAIN */
+	struct buf got = BUF_INIT(PAYLOAD_SIZE);
+	ck_assert(client_until_close(&c, &got));
+	ck_assert_uint_eq(got.len, PAYLOAD_SIZE);
+	for (size_t i = 0; i < PAYLOAD_SIZE; i++)
+		if ((unsigned char)got.s[i] != pattern_byte(i))
+			ck_abort_msg("byte %zu differs", i);
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, " shorter=-1:EINVAL flood=1048576 eagain=yes");
+	free(rep);
+	buf_free(&got);
+}
+END_TEST
+
+/* A client that has gone yields EPIPE on write, not a SIGPIPE death. */
+START_TEST(write_after_client_gone_is_epipe)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_EPIPE);
+	struct client_opts o = {0};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	client_free(&c);
+	char *rep = server_finish(&s); /* also checks the child exited normally */
+	ck_assert_has(rep, " read=0 again=0 write-error=EPIPE");
+	free(rep);
+}
+END_TEST
+
+/* TLS 1.2 renegotiation is refused: the read fails with EPROTO. */
+START_TEST(renegotiation_refused)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	struct client_opts o = {.prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2"};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	struct buf got = BUF_INIT(0);
+	ck_assert(client_expect(&c, &got, "\r\n"));
+	int r;
+	do
+		r = gnutls_handshake(c.s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	ck_assert_int_ne(r, 0);
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, " read-error=Protocol error");
+	free(rep);
+	buf_free(&got);
+}
+END_TEST
+
 /* ---- external clients over loopback TCP ----------------------------------- */
 
 /* Listens on 127.0.0.1, port chosen by the kernel; a child accepts nconn
@@ -1170,7 +1315,7 @@ static void tcp_server_start(struct server *s, const struct config *cfg, int nco
 			ck_assert_int_ge(p, 0);
 			if (p == 0) {
 				close(l);
-				server_child(cfg, fd, fd, MODE_ECHO, HANDSHAKE_MS, rp[1]);
+				server_child(cfg, fd, fd, MODE_ECHO, HANDSHAKE_MS, rp[1], -1);
 			}
 			close(fd);
 			int status;
@@ -1182,7 +1327,7 @@ static void tcp_server_start(struct server *s, const struct config *cfg, int nco
 	close(l);
 	close(rp[1]);
 	s->report = rp[0];
-	s->fd = s->in_w = s->out_r = -1;
+	s->fd = s->in_w = s->out_r = s->sync = -1;
 }
 
 /* Runs argv with input on stdin; stdout and stderr go to out. Exit status. */
@@ -1358,6 +1503,9 @@ int main(void)
 	tcase_add_test(tc, roundtrip_1mb);
 	tcase_add_test(tc, pending_and_nonblocking_reads);
 	tcase_add_test(tc, client_vanishes_reads_eof);
+	tcase_add_test(tc, nonblocking_writes_resume_after_eagain);
+	tcase_add_test(tc, write_after_client_gone_is_epipe);
+	tcase_add_test(tc, renegotiation_refused);
 	tcase_add_test(tc, openssl_s_client);
 	tcase_add_test(tc, gnutls_cli_resumes);
 	suite_add_tcase(s, tc);
