@@ -993,6 +993,11 @@ START_TEST(ticket_key_bad_file)
 	write_file(key, k, 10, 0600);
 	ck_assert_int_eq(chmod(key, 0600), 0);
 	expect_new_error(&cfg, key, "expected 64 bytes, found 10");
+	/* A symbolic link is not followed: the key must be the file itself. */
+	ck_assert(snprintf_ok(missing, sizeof(missing), "%s/link.key", dir));
+	ck_assert_int_eq(symlink(key, missing), 0);
+	set_key(&cfg, "tls_ticket_key", missing);
+	expect_new_error(&cfg, missing, "symbolic links");
 	ck_assert(snprintf_ok(missing, sizeof(missing), "%s/nonexistent/ticket.key", dir));
 	set_key(&cfg, "tls_ticket_key", missing);
 	expect_new_error(&cfg, missing, "No such file");
@@ -1073,6 +1078,16 @@ START_TEST(setup_errors_name_the_problem)
 	set_key(&cfg, "tls_sni_dir", path);
 	ck_assert(snprintf_ok(path2, sizeof(path2), "%s/sni/x.test.key", dir));
 	expect_new_error(&cfg, path2, "No such file");
+
+	/* One more than TLS_MAX_SNI_CERTS pairs is refused before reading any. */
+	ck_assert(snprintf_ok(path, sizeof(path), "%s/many", dir));
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	for (int i = 0; i <= TLS_MAX_SNI_CERTS; i++) {
+		ck_assert(snprintf_ok(path2, sizeof(path2), "%s/many/h%d.pem", dir, i));
+		write_file(path2, "", 0, 0644);
+	}
+	set_key(&cfg, "tls_sni_dir", path);
+	expect_new_error(&cfg, path, "more than 256 certificates");
 }
 END_TEST
 
@@ -1246,8 +1261,9 @@ START_TEST(nonblocking_writes_resume_after_eagain)
 }
 END_TEST
 
-/* A client that has gone yields EPIPE on write, not a SIGPIPE death. */
-START_TEST(write_after_client_gone_is_epipe)
+/* A client that has gone, with or without close_notify, reads as EOF every
+ * time and yields EPIPE on write, not a SIGPIPE death. */
+static void epipe_case(bool close_notify)
 {
 	struct config cfg;
 	base_config(&cfg);
@@ -1256,10 +1272,18 @@ START_TEST(write_after_client_gone_is_epipe)
 	server_start(&s, &cfg, MODE_EPIPE);
 	struct client_opts o = {0};
 	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	if (close_notify)
+		ck_assert_int_eq(gnutls_bye(c.s, GNUTLS_SHUT_WR), 0);
 	client_free(&c);
 	char *rep = server_finish(&s); /* also checks the child exited normally */
 	ck_assert_has(rep, " read=0 again=0 write-error=EPIPE");
 	free(rep);
+}
+
+START_TEST(write_after_client_gone_is_epipe)
+{
+	epipe_case(false);
+	epipe_case(true);
 }
 END_TEST
 
@@ -1463,6 +1487,9 @@ static void fixtures_setup(void)
 	make_pair(base, "alpha.test");
 	ck_assert(snprintf_ok(base, sizeof(base), "%s/sni/beta.test", fixdir));
 	make_pair(base, "beta.test");
+	/* Not certificate pairs: ignored. */
+	write_file(fx("sni/README"), "one pair per host\n", 18, 0644);
+	write_file(fx("sni/.editor-swap.pem"), "x", 1, 0644);
 }
 
 static void fixtures_teardown(void)
