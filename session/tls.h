@@ -19,13 +19,23 @@
  *                       names match the client's SNI, else the default.
  *                       The file name is only a label.
  *   tls_priority        GnuTLS priority string; default TLS 1.2 and 1.3.
- *   tls_ticket_key      file holding the session ticket master key shared
- *                       by every connection, so that a client resumes with
- *                       any later process. Created (0600, atomically) when
- *                       missing; replaced when older than tls_ticket_rotate
- *                       seconds. Empty: session tickets are off and every
- *                       connection does a full handshake (a key private to
- *                       one process could never be redeemed).
+ *   tls_ticket_key      file of TLS_TICKET_KEY_SIZE random bytes: the
+ *                       session ticket master key shared by every
+ *                       connection, so that a client resumes with any later
+ *                       process. Created when missing (0600, written to a
+ *                       temporary file and linked into place, so racing
+ *                       processes end up with one key). Replaced the same
+ *                       way (rename, under flock) once older than
+ *                       tls_ticket_rotate seconds; tickets made with the old
+ *                       key then lead to a full handshake. A file readable
+ *                       by group or others, of the wrong size or a symbolic
+ *                       link is refused. If it cannot be replaced, the old
+ *                       key stays in use and a warning is logged. The folder
+ *                       must be writable by the serving process.
+ *                       Empty: session tickets are off and every connection
+ *                       does a full handshake (a key private to one process
+ *                       could never be redeemed). 0-RTT data is never
+ *                       accepted.
  *
  * ALPN: the server offers only "imap". A client that sends no ALPN is
  * served; a client that offers ALPN without "imap" is refused with a

@@ -619,6 +619,29 @@ static char *echo_session(const struct config *cfg, const struct client_opts *o,
 
 /* ---- tests ---------------------------------------------------------------- */
 
+START_TEST(config_tls_keys)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	ck_assert_str_eq(cfg.tls_sni_dir, "");
+	ck_assert_str_eq(cfg.tls_ticket_key, "");
+	ck_assert_uint_eq(cfg.tls_ticket_rotate, 43200);
+	/* The default priority string is one GnuTLS accepts. */
+	gnutls_priority_t p;
+	ck_assert_int_eq(gnutls_priority_init(&p, cfg.tls_priority, NULL), 0);
+	gnutls_priority_deinit(p);
+	set_key(&cfg, "tls_sni_dir", "/etc/imapd/sni");
+	struct buf out = BUF_INIT(0);
+	ck_assert(config_dump(&cfg, &out));
+	ck_assert_has(out.s, "tls_sni_dir = /etc/imapd/sni\n");
+	buf_free(&out);
+	struct buf err = BUF_INIT(0);
+	ck_assert(!config_set_line(&cfg, "tls_ticket_rotate = 10", "f", 3, &err));
+	ck_assert_has(err.s, "f:3: tls_ticket_rotate: out of range");
+	buf_free(&err);
+}
+END_TEST
+
 START_TEST(handshake_tls13)
 {
 	struct config cfg;
@@ -1507,6 +1530,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_unchecked_fixture(tc, fixtures_setup, fixtures_teardown);
+	tcase_add_test(tc, config_tls_keys);
 	tcase_add_test(tc, handshake_tls13);
 	tcase_add_test(tc, handshake_tls12);
 	tcase_add_test(tc, priority_override);
