@@ -182,6 +182,26 @@ static void wipe_free(struct buf *b)
 	buf_free(b);
 }
 
+/* An expired certificate is still served (refusing TLS would help no one),
+ * but the log says why clients complain. */
+static void warn_validity(const char *what, const char *path, gnutls_x509_crt_t leaf)
+{
+	time_t now = time(NULL);
+	time_t from = gnutls_x509_crt_get_activation_time(leaf);
+	time_t until = gnutls_x509_crt_get_expiration_time(leaf);
+	bool expired = until != (time_t)-1 && until < now;
+	bool early = from != (time_t)-1 && from > now;
+	if (!expired && !early)
+		return;
+	char when[32];
+	struct tm tm;
+	time_t at = expired ? until : from;
+	if (!gmtime_r(&at, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		when[0] = '\0';
+	log_warn("%s %s: certificate %s %s", what, path, expired ? "expired" : "not valid before",
+		 when);
+}
+
 /* Adds one certificate chain and its key to the credentials. */
 static int load_pair(gnutls_certificate_credentials_t cred, const char *cert_what,
 		     const char *cert_path, const char *key_what, const char *key_path,
@@ -206,6 +226,7 @@ static int load_pair(gnutls_certificate_credentials_t cred, const char *cert_wha
 		ncrts = 0;
 		goto out;
 	}
+	warn_validity(cert_what, cert_path, crts[0]);
 	r = gnutls_x509_privkey_init(&key);
 	if (r >= 0)
 		r = gnutls_x509_privkey_import2(key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);

@@ -25,6 +25,7 @@
 
 #include "lib/buf.h"
 #include "lib/config.h"
+#include "lib/log.h"
 #include "session/tls.h"
 
 #define PAYLOAD_SIZE (1u << 20)
@@ -48,7 +49,9 @@ static gnutls_x509_privkey_t new_key(void)
 	return k;
 }
 
-static gnutls_x509_crt_t new_cert(const char *cn, gnutls_x509_privkey_t key, bool ca)
+/* valid_for: seconds from now to expiry; negative for an expired one. */
+static gnutls_x509_crt_t new_cert(const char *cn, gnutls_x509_privkey_t key, bool ca,
+				  long valid_for)
 {
 	gnutls_x509_crt_t c;
 	unsigned char serial[8];
@@ -58,8 +61,8 @@ static gnutls_x509_crt_t new_cert(const char *cn, gnutls_x509_privkey_t key, boo
 	ck_assert_int_eq(gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial)), 0);
 	serial[0] &= 0x7f;
 	ck_assert_int_eq(gnutls_x509_crt_set_serial(c, serial, sizeof(serial)), 0);
-	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(c, now - 3600), 0);
-	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(c, now + 86400), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(c, now - 7 * 86400), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(c, now + valid_for), 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(c, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
 						       (unsigned)strlen(cn)),
 			 0);
@@ -104,11 +107,11 @@ static void write_pem_crt(FILE *f, gnutls_x509_crt_t c)
 }
 
 /* Writes <base>.pem (leaf and CA: a chain) and <base>.key for host name cn. */
-static void make_pair(const char *base, const char *cn)
+static void make_pair_ex(const char *base, const char *cn, long valid_for)
 {
 	char path[256];
 	gnutls_x509_privkey_t k = new_key();
-	gnutls_x509_crt_t c = new_cert(cn, k, false);
+	gnutls_x509_crt_t c = new_cert(cn, k, false, valid_for);
 	ck_assert(snprintf_ok(path, sizeof(path), "%s.pem", base));
 	FILE *f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
@@ -122,6 +125,11 @@ static void make_pair(const char *base, const char *cn)
 	gnutls_free(d.data);
 	gnutls_x509_crt_deinit(c);
 	gnutls_x509_privkey_deinit(k);
+}
+
+static void make_pair(const char *base, const char *cn)
+{
+	make_pair_ex(base, cn, 86400);
 }
 
 static const char *fx(const char *name)
@@ -158,6 +166,7 @@ enum mode {
 	MODE_PENDING, /* pending() and non-blocking reads, see serve_pending */
 	MODE_FLOOD,   /* PAYLOAD_SIZE bytes to a client that reads late, see serve_flood */
 	MODE_EPIPE,   /* writes after the client has gone, SIGPIPE not ignored */
+	MODE_STALL,   /* fills the socket of a client that never reads, then bye */
 };
 
 struct server {
@@ -305,7 +314,7 @@ static void serve_flood(struct io_transport *tr, int out_fd, int sync_fd, struct
 	free(data);
 }
 
-static void serve_epipe(struct io_transport *tr, struct buf *r)
+static void serve_epipe(struct io_transport *tr, int out_fd, struct buf *r)
 {
 	signal(SIGPIPE, SIG_DFL);
 	char b[64];
@@ -313,6 +322,10 @@ static void serve_epipe(struct io_transport *tr, struct buf *r)
 	buf_appendf(r, " read=%zd", n);
 	n = tr->read(tr->ctx, b, sizeof(b));
 	buf_appendf(r, " again=%zd", n);
+	/* After close_notify the socket may still be open: wait for the close. */
+	struct pollfd p = {.fd = out_fd, .events = 0};
+	ck_assert_int_eq(poll(&p, 1, -1), 1);
+	ck_assert(p.revents & POLLHUP);
 	for (int i = 0; i < 100; i++) {
 		ssize_t w = tr->write(tr->ctx, "* BYE\r\n", 7);
 		if (w < 0) {
@@ -322,6 +335,24 @@ static void serve_epipe(struct io_transport *tr, struct buf *r)
 		}
 	}
 	put(r, " writes-succeeded");
+}
+
+/* Leaves a record queued towards a client that never reads; the bye that
+ * follows in server_child must still return. */
+static void serve_stall(struct io_transport *tr, int out_fd, struct buf *r)
+{
+	int small = 4096;
+	ck_assert_int_eq(setsockopt(out_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+	ck_assert_int_eq(fcntl(out_fd, F_SETFL, O_NONBLOCK), 0);
+	static char chunk[16384];
+	for (int i = 0; i < 10000; i++) {
+		if (tr->write(tr->ctx, chunk, sizeof(chunk)) < 0) {
+			if (errno == EAGAIN)
+				put(r, " stalled");
+			break;
+		}
+	}
+	ck_assert_int_eq(fcntl(out_fd, F_SETFL, 0), 0);
 }
 
 static void server_child(const struct config *cfg, int in_fd, int out_fd, enum mode mode,
@@ -345,9 +376,12 @@ static void server_child(const struct config *cfg, int in_fd, int out_fd, enum m
 			serve_pending(&tr, in_fd, &r);
 		else if (mode == MODE_FLOOD)
 			serve_flood(&tr, out_fd, sync_fd, &r);
+		else if (mode == MODE_EPIPE)
+			serve_epipe(&tr, out_fd, &r);
 		else
-			serve_epipe(&tr, &r);
+			serve_stall(&tr, out_fd, &r);
 		tls_server_bye(t);
+		put(&r, " bye-returned");
 	}
 	tls_server_free(&t);
 	ck_assert_ptr_null(t);
@@ -1048,6 +1082,43 @@ START_TEST(certificate_renewed_between_connections)
 }
 END_TEST
 
+START_TEST(expired_certificate_served_with_warning)
+{
+	char dir[128], base[160], logpath[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(base, sizeof(base), "%s/old", dir));
+	ck_assert(snprintf_ok(logpath, sizeof(logpath), "%s/log", dir));
+	make_pair_ex(base, "old.test", -3600);
+	struct config cfg;
+	base_config(&cfg);
+	ck_assert(snprintf_ok(cfg.tls_cert, sizeof(cfg.tls_cert), "%s.pem", base));
+	ck_assert(snprintf_ok(cfg.tls_key, sizeof(cfg.tls_key), "%s.key", base));
+	log_open("imapd-test", logpath);
+	struct tls_server *t = NULL;
+	struct buf err = BUF_INIT(0);
+	ck_assert_msg(tls_server_new(&cfg, &t, &err) == 0, "%s", err.s);
+	tls_server_free(&t);
+	base_config(&cfg); /* a valid one logs nothing */
+	ck_assert_msg(tls_server_new(&cfg, &t, &err) == 0, "%s", err.s);
+	tls_server_free(&t);
+	log_close();
+	struct buf log = BUF_INIT(0);
+	int fd = open(logpath, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	char b[4096];
+	ssize_t n;
+	while ((n = read(fd, b, sizeof(b))) > 0)
+		ck_assert(buf_append(&log, b, (size_t)n));
+	close(fd);
+	ck_assert_ptr_nonnull(log.s);
+	ck_assert_has(log.s, "old.pem: certificate expired ");
+	ck_assert_ptr_null(strstr(log.s, "default.pem"));
+	ck_assert_ptr_null(strchr(strchr(log.s, '\n') + 1, '\n')); /* one line */
+	buf_free(&log);
+	buf_free(&err);
+}
+END_TEST
+
 START_TEST(setup_errors_name_the_problem)
 {
 	struct config cfg;
@@ -1310,6 +1381,24 @@ START_TEST(write_after_client_gone_is_epipe)
 }
 END_TEST
 
+/* close_notify cannot be sent to a client that reads nothing: bye gives up
+ * after TLS_BYE_TIMEOUT_MS instead of blocking the process. */
+START_TEST(bye_returns_when_client_stalls)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_STALL);
+	struct client_opts o = {0};
+	ck_assert_int_eq(client_connect(&c, &s, &o), 0);
+	char *rep = server_finish_ex(&s, false); /* the client reads nothing meanwhile */
+	ck_assert_has(rep, " stalled bye-returned");
+	free(rep);
+	client_free(&c);
+}
+END_TEST
+
 /* TLS 1.2 renegotiation is refused: the read fails with EPROTO. */
 START_TEST(renegotiation_refused)
 {
@@ -1495,7 +1584,7 @@ static void fixtures_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(fixdir));
 	signal(SIGPIPE, SIG_IGN);
 	ca_key = new_key();
-	ca_crt = new_cert("imapd test CA", ca_key, true);
+	ca_crt = new_cert("imapd test CA", ca_key, true, 2 * 86400);
 	FILE *f = fopen(fx("ca.pem"), "w");
 	ck_assert_ptr_nonnull(f);
 	write_pem_crt(f, ca_crt);
@@ -1548,6 +1637,7 @@ int main(void)
 	tcase_add_test(tc, ticket_key_bad_file);
 	tcase_add_test(tc, certificate_renewed_between_connections);
 	tcase_add_test(tc, setup_errors_name_the_problem);
+	tcase_add_test(tc, expired_certificate_served_with_warning);
 	tcase_add_test(tc, unusable_before_handshake);
 	tcase_add_test(tc, handshake_timeout);
 	tcase_add_test(tc, plaintext_before_hello_fails);
@@ -1557,6 +1647,7 @@ int main(void)
 	tcase_add_test(tc, nonblocking_writes_resume_after_eagain);
 	tcase_add_test(tc, write_after_client_gone_is_epipe);
 	tcase_add_test(tc, renegotiation_refused);
+	tcase_add_test(tc, bye_returns_when_client_stalls);
 	tcase_add_test(tc, openssl_s_client);
 	tcase_add_test(tc, gnutls_cli_resumes);
 	suite_add_tcase(s, tc);
