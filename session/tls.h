@@ -101,7 +101,8 @@ int tls_server_handshake(struct tls_server *t, int in_fd, int out_fd, int timeou
  *    loop does) and completes them first; offering fewer is EINVAL. Writing
  *    once the client is gone is EPIPE (never SIGPIPE on a socket).
  *  - pending: decrypted bytes that read() returns without touching in_fd.
- * Before a successful handshake read and write fail with ENOTCONN. */
+ * Blocking follows the fds: on a non-blocking fd read and write can fail
+ * with EAGAIN. Before a successful handshake they fail with ENOTCONN. */
 void tls_server_transport(struct tls_server *t, struct io_transport *out);
 
 /* True when the client resumed a previous session (ticket). */
@@ -112,7 +113,9 @@ bool tls_server_resumed(const struct tls_server *t);
  * "" before that. Owned by t. */
 const char *tls_server_info(const struct tls_server *t);
 
-/* Server name the client asked for (SNI), "" if none. Owned by t. */
+/* Server name the client asked for (SNI), "" if none or longer than 255
+ * bytes; characters other than letters, digits, '.', '-' and '_' are shown
+ * as '?' since the name is the client's choice. Owned by t. */
 const char *tls_server_sni(const struct tls_server *t);
 
 /* Sends close_notify (bounded by TLS_BYE_TIMEOUT_MS) without waiting for the
