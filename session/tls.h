@@ -17,7 +17,8 @@
  *                       at most TLS_MAX_SNI_CERTS. All are loaded into the
  *                       same credentials; GnuTLS picks the one whose DNS
  *                       names match the client's SNI, else the default.
- *                       The file name is only a label.
+ *                       The file name is only a label. An SNI that is not a
+ *                       valid host name fails the handshake (GnuTLS).
  *   tls_priority        GnuTLS priority string; default TLS 1.2 and 1.3.
  *   tls_ticket_key      file of TLS_TICKET_KEY_SIZE random bytes: the
  *                       session ticket master key shared by every

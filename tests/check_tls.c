@@ -367,7 +367,8 @@ static void server_child(const struct config *cfg, int in_fd, int out_fd, enum m
 	} else {
 		struct io_transport tr;
 		tls_server_transport(t, &tr);
-		buf_appendf(&r, "ok %s api-resumed=%d", tls_server_info(t), tls_server_resumed(t));
+		buf_appendf(&r, "ok %s api-resumed=%d api-sni=%s", tls_server_info(t),
+			    tls_server_resumed(t), tls_server_sni(t));
 		if (mode == MODE_ECHO)
 			serve_echo(&tr, t, &r);
 		else if (mode == MODE_BULK)
@@ -813,6 +814,24 @@ START_TEST(sni_chooses_certificate)
 	sni_case("beta.test", "beta.test", " sni=beta.test ");
 	sni_case(NULL, "default.test", " sni=- ");
 	sni_case("zeta.test", "default.test", " sni=zeta.test ");
+	sni_case("Mail-2.Example.test", "default.test", " api-sni=Mail-2.Example.test ");
+}
+
+/* GnuTLS refuses an SNI that is not a host name (here with '_'). */
+START_TEST(sni_malformed_refused)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	struct client_opts o = {.sni = "we_rd.test"};
+	ck_assert_int_eq(client_connect(&c, &s, &o), GNUTLS_E_FATAL_ALERT_RECEIVED);
+	client_free(&c);
+	char *rep = server_finish(&s);
+	ck_assert_has(rep, "handshake-failed: TLS handshake failed: ");
+	ck_assert_has(rep, "SNI");
+	free(rep);
 }
 END_TEST
 
@@ -1034,6 +1053,46 @@ static void expect_new_error(const struct config *cfg, const char *want1, const 
 		ck_assert_has(err.s, want2);
 	buf_free(&err);
 }
+
+/* A name so long that no temporary file can sit beside it: creating fails
+ * with a clear error, rotating fails with a warning and the old key. */
+START_TEST(ticket_key_write_failures)
+{
+	char dir[128], key[512], logpath[160];
+	test_dir(dir, sizeof(dir));
+	ck_assert(snprintf_ok(logpath, sizeof(logpath), "%s/log", dir));
+	char name[251];
+	memset(name, 'k', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ck_assert(snprintf_ok(key, sizeof(key), "%s/%s", dir, name));
+	struct config cfg;
+	base_config(&cfg);
+	set_key(&cfg, "tls_ticket_key", key);
+	expect_new_error(&cfg, key, "cannot create");
+
+	unsigned char k1[TLS_TICKET_KEY_SIZE], k2[TLS_TICKET_KEY_SIZE];
+	for (size_t i = 0; i < sizeof(k1); i++)
+		k1[i] = (unsigned char)i;
+	write_file(key, k1, sizeof(k1), 0600);
+	age_file(key, cfg.tls_ticket_rotate + 60);
+	log_open("imapd-test", logpath);
+	struct tls_server *t = NULL;
+	struct buf err = BUF_INIT(0);
+	ck_assert_msg(tls_server_new(&cfg, &t, &err) == 0, "%s", err.s);
+	tls_server_free(&t);
+	log_close();
+	struct stat st;
+	read_key_file(key, k2, &st);
+	ck_assert(memcmp(k1, k2, sizeof(k1)) == 0);
+	int fd = open(logpath, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	char b[4096] = {0};
+	ck_assert_int_gt(read(fd, b, sizeof(b) - 1), 0);
+	close(fd);
+	ck_assert_has(b, "keeping the old key");
+	buf_free(&err);
+}
+END_TEST
 
 START_TEST(ticket_key_bad_file)
 {
@@ -1628,6 +1687,7 @@ int main(void)
 	tcase_add_test(tc, alpn_absent_accepted);
 	tcase_add_test(tc, alpn_other_protocol_refused);
 	tcase_add_test(tc, sni_chooses_certificate);
+	tcase_add_test(tc, sni_malformed_refused);
 	tcase_add_test(tc, resumption_tls13);
 	tcase_add_test(tc, resumption_tls12);
 	tcase_add_test(tc, no_ticket_key_no_resumption);
@@ -1635,6 +1695,7 @@ int main(void)
 	tcase_add_test(tc, ticket_key_rotated_when_old);
 	tcase_add_test(tc, ticket_key_races);
 	tcase_add_test(tc, ticket_key_bad_file);
+	tcase_add_test(tc, ticket_key_write_failures);
 	tcase_add_test(tc, certificate_renewed_between_connections);
 	tcase_add_test(tc, setup_errors_name_the_problem);
 	tcase_add_test(tc, expired_certificate_served_with_warning);
