@@ -3,6 +3,7 @@
  * gnutls-cli talks to it. Certificates are generated at start-up into a
  * temporary folder; no private key is committed. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,7 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
