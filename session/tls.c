@@ -590,13 +590,13 @@ int tls_server_handshake(struct tls_server *t, int in_fd, int out_fd, int timeou
 	t->state = TLS_FAILED;
 	if (t->timed_out) {
 		buf_appendf(err, "TLS handshake timed out after %d ms", timeout_ms);
+	} else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+		const char *a = gnutls_alert_get_name(gnutls_alert_get(t->session));
+		buf_appendf(err, "TLS handshake failed: client sent alert \"%s\"", a ? a : "?");
 	} else if (t->saw_eof) {
 		buf_appends(err, "TLS handshake failed: client closed the connection");
 	} else if (r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR) {
 		buf_appendf(err, "TLS handshake failed: %s", strerror(t->io_errno));
-	} else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-		const char *a = gnutls_alert_get_name(gnutls_alert_get(t->session));
-		buf_appendf(err, "TLS handshake failed: client sent alert \"%s\"", a ? a : "?");
 	} else {
 		buf_appendf(err, "TLS handshake failed: %s", gnutls_strerror(r));
 		/* Tell the client why (e.g. no_application_protocol), briefly. */

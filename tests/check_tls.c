@@ -557,6 +557,8 @@ static int client_connect(struct client *c, struct server *s, const struct clien
 	do
 		r = gnutls_handshake(c->s);
 	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0 && r != GNUTLS_E_FATAL_ALERT_RECEIVED)
+		(void)gnutls_alert_send_appropriate(c->s, r); /* as a careful client does */
 	return r;
 }
 
@@ -1295,6 +1297,23 @@ START_TEST(handshake_timeout)
 }
 END_TEST
 
+/* A client rejecting the certificate says so, and the reason is reported. */
+START_TEST(client_alert_reported)
+{
+	struct config cfg;
+	base_config(&cfg);
+	struct server s;
+	struct client c;
+	server_start(&s, &cfg, MODE_ECHO);
+	struct client_opts o = {.verify = "wrong.test"};
+	ck_assert_int_eq(client_connect(&c, &s, &o), GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR);
+	client_free(&c);
+	char *rep = server_finish_ex(&s, false); /* the socket stays open meanwhile */
+	ck_assert_has(rep, "handshake-failed: TLS handshake failed: client sent alert \"");
+	free(rep);
+}
+END_TEST
+
 /* Plaintext sent before the ClientHello (as after an injected STARTTLS) is
  * never taken as TLS: the handshake fails instead. */
 START_TEST(plaintext_before_hello_fails)
@@ -1702,6 +1721,7 @@ int main(void)
 	tcase_add_test(tc, unusable_before_handshake);
 	tcase_add_test(tc, handshake_timeout);
 	tcase_add_test(tc, plaintext_before_hello_fails);
+	tcase_add_test(tc, client_alert_reported);
 	tcase_add_test(tc, roundtrip_1mb);
 	tcase_add_test(tc, pending_and_nonblocking_reads);
 	tcase_add_test(tc, client_vanishes_reads_eof);
