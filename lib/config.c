@@ -65,6 +65,7 @@ static const struct key keys[] = {
     UINT(idle_poll_interval, 1, 3600, "30"),
     STR(tls_cert, ""),
     STR(tls_key, ""),
+    STR(tls_sni_dir, ""),
     STR(tls_priority, "SECURE:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"),
     STR(tls_ticket_key, ""),
     UINT(tls_ticket_rotate, 60, 30u * 86400, "43200"),

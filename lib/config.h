@@ -47,9 +47,25 @@ struct config {
 	unsigned idle_keepalive;
 	unsigned idle_poll_interval;
 
-	/* TLS */
+	/* TLS, see session/tls.h. Every file is read anew for each connection,
+	 * so a renewed certificate is served at once.
+	 *   tls_cert, tls_key  the default certificate: PEM chain, leaf first,
+	 *                      and its unencrypted PEM private key
+	 *   tls_sni_dir        "" or a folder of <name>.pem + <name>.key pairs
+	 *                      (at most 256; other files are ignored); the pair
+	 *                      whose certificate names match the client's SNI is
+	 *                      served, else the default
+	 *   tls_priority       GnuTLS priority string; default TLS 1.2 and 1.3
+	 *   tls_ticket_key     session ticket key file (64 random bytes) shared by
+	 *                      all connections, so a client resumes with any later
+	 *                      process; created 0600 when missing; "" turns session
+	 *                      tickets off (a full handshake every time)
+	 *   tls_ticket_rotate  age in seconds at which the key file is replaced by
+	 *                      a new key; tickets made with the old key then lapse
+	 */
 	char tls_cert[4096];
 	char tls_key[4096];
+	char tls_sni_dir[4096];
 	char tls_priority[512];
 	char tls_ticket_key[4096];
 	unsigned tls_ticket_rotate; /* seconds */
