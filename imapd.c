@@ -18,6 +18,7 @@
 #include "lib/config.h"
 #include "lib/log.h"
 #include "session/session.h"
+#include "session/tls.h"
 
 #define DEFAULT_CONFIG "/etc/imapd/imapd.conf"
 
@@ -72,6 +73,15 @@ int main(int argc, char **argv)
 		if (!ok) {
 			fprintf(stderr, "imapd: %s\n", err.s);
 			return 100;
+		}
+		/* With TLS configured, the credentials must load too. */
+		if (cfg.tls_cert[0]) {
+			struct tls_server *t = NULL;
+			if (tls_server_new(&cfg, &t, &err) < 0) {
+				fprintf(stderr, "imapd: %s\n", err.s ? err.s : "TLS error");
+				return 100;
+			}
+			tls_server_free(&t);
 		}
 		struct buf out = BUF_INIT(0);
 		config_dump(&cfg, &out);

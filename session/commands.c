@@ -12,6 +12,7 @@ static const struct command commands[] = {
     {"ENABLE", ST_AUTHED, 0, cmd_enable, NULL},
     {"LOGIN", ST_NOTAUTH, 0, cmd_login, NULL},
     {"AUTHENTICATE", ST_NOTAUTH, 0, cmd_authenticate, NULL},
+    {"STARTTLS", ST_NOTAUTH, 0, cmd_starttls, NULL},
     {"SELECT", ST_AUTHED, 0, cmd_select, NULL},
     {"EXAMINE", ST_AUTHED, 0, cmd_examine, NULL},
     {"CREATE", ST_AUTHED, 0, cmd_create, NULL},

@@ -40,6 +40,7 @@ enum cmd_result cmd_id(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_enable(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_starttls(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_select(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_examine(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_close(struct session *s, struct parser *p, struct str tag);

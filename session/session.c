@@ -12,6 +12,7 @@
 #include "session/commands.h"
 #include "session/mailbox.h"
 #include "session/respond.h"
+#include "session/tls.h"
 
 /* How long one write may wait for the client to read. */
 #define SESSION_WRITE_TIMEOUT_MS 60000
@@ -76,6 +77,7 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 void session_free(struct session *s)
 {
 	append_state_free(s);
+	tls_server_free(&s->tls_srv);
 	if (s->store)
 		session_close_store(s);
 	reader_free(&s->rd);
@@ -169,6 +171,8 @@ static struct str bad_tag(const struct session *s)
 
 int session_run(struct session *s)
 {
+	if (s->implicit_tls && session_start_implicit_tls(s) < 0)
+		return 1;
 	struct buf caps = BUF_INIT(4096);
 	capability_string(s, &caps);
 	respond_untagged(s, "OK [CAPABILITY %s] imapd ready.", caps.s ? caps.s : "");
@@ -204,6 +208,8 @@ int session_run(struct session *s)
 		}
 	}
 	io_flush(&s->io);
+	if (s->tls_srv)
+		tls_server_bye(s->tls_srv);
 	log_info("logout: in=%llu out=%llu", (unsigned long long)s->io.bytes_in,
 		 (unsigned long long)s->io.bytes_out);
 	return 0;

@@ -54,6 +54,8 @@ struct session {
 	bool expunge_ok;
 	/* The last \Recent count and message count reported to the client. */
 	uint32_t told_exists, told_recent;
+	/* TLS, once started (implicit or STARTTLS). */
+	struct tls_server *tls_srv;
 	/* Messages of an APPEND being received (cmd_append.c). */
 	struct append_state *append;
 };
@@ -71,6 +73,11 @@ void session_free(struct session *s);
  * CRLF into out, at most max bytes. Returns 1, 0 at end of stream or
  * timeout, -1 if the line was too long (the rest of it is discarded). */
 int session_read_line(struct session *s, struct buf *out, size_t max);
+
+/* True when TLS certificates are configured. */
+bool session_tls_configured(const struct session *s);
+/* Does the TLS handshake of implicit TLS (--tls). 0, or -1 (logged). */
+int session_start_implicit_tls(struct session *s);
 
 /* True when plaintext passwords may be sent on this connection. */
 bool session_plaintext_ok(const struct session *s);
