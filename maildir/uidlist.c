@@ -31,6 +31,7 @@ struct md_uidlist {
 	size_t hcap;
 	struct stat st; /* of the file last read or written; st_ino 0: none */
 	struct md_dotlock *lock;
+	bool loaded; /* read (or started anew) at least once */
 };
 
 static uint64_t hash_name(const char *s, size_t n)
@@ -283,6 +284,7 @@ int md_uidlist_read(struct md_uidlist *ul, const char *dir, struct buf *err)
 		md_seterr(err, "Mailbox path too long");
 		return -1;
 	}
+	ul->loaded = true;
 	if (md_read_file(path, MD_CONTROL_FILE_MAX, &data, &st) == 0) {
 		ul->st = st;
 		if (md_uidlist_parse(ul, data.s ? data.s : "", data.len, NULL) < 0) {
@@ -343,7 +345,7 @@ int md_uidlist_lock(struct md_uidlist *ul, const char *dir, const struct md_lock
 	}
 	if (md_dotlock_take(path, o, &ul->lock, err) < 0)
 		return -1;
-	if (md_uidlist_stale(ul, dir) && md_uidlist_read(ul, dir, err) < 0) {
+	if ((!ul->loaded || md_uidlist_stale(ul, dir)) && md_uidlist_read(ul, dir, err) < 0) {
 		md_uidlist_unlock(ul);
 		return -1;
 	}
