@@ -17,7 +17,7 @@
 #include "uidlist.h"
 #include "util.h"
 
-static const char *const su_names[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+static const char *const su_names[] = {"\\All",	 "\\Archive", "\\Drafts", "\\Flagged",
 				       "\\Junk", "\\Sent",    "\\Trash"};
 #define SU_COUNT 7
 
@@ -152,7 +152,8 @@ static int su_update(const char *root, const char *from, const char *to, unsigne
 		changed = true;
 	}
 	if (add) {
-		struct su_entry *ne = n < MD_SPECIAL_USE_MAX ? realloc(e, (n + 1) * sizeof(*e)) : NULL;
+		struct su_entry *ne =
+		    n < MD_SPECIAL_USE_MAX ? realloc(e, (n + 1) * sizeof(*e)) : NULL;
 		if (!ne) {
 			su_free(e, n);
 			return -1;
@@ -423,7 +424,8 @@ int md_folder_rename(struct md_store *s, const char *from, const char *to, struc
 	for (size_t i = 0; i < n; i++) {
 		struct buf nn = BUF_INIT(MD_NAME_MAX + 1), im = BUF_INIT(MD_NAME_MAX + 1);
 		bool ok = buf_appends(&nn, td.s) && buf_appends(&nn, tree[i] + fd.len) &&
-			  md_name_from_dir(nn.s, &im) == 0 && md_join(dst, md_store_root(s), nn.s) == 0;
+			  md_name_from_dir(nn.s, &im) == 0 &&
+			  md_join(dst, md_store_root(s), nn.s) == 0;
 		struct stat st;
 		bool exists = ok && lstat(dst, &st) == 0;
 		buf_free(&nn);

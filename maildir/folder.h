@@ -50,8 +50,8 @@ enum md_list_attr {
 };
 
 struct md_folder_info {
-	char *name;           /* IMAP name (modified UTF-7), '/' delimited */
-	unsigned attrs;       /* enum md_list_attr */
+	char *name;	      /* IMAP name (modified UTF-7), '/' delimited */
+	unsigned attrs;	      /* enum md_list_attr */
 	unsigned special_use; /* enum md_special_use */
 };
 
@@ -62,8 +62,7 @@ const char *md_special_use_name(unsigned bit);
 
 /* special_use: enum md_special_use bits to record, 0 for none.
  * MD_ERR_EXISTS when it exists already. */
-int md_folder_create(struct md_store *s, const char *name, unsigned special_use,
-		     struct buf *err);
+int md_folder_create(struct md_store *s, const char *name, unsigned special_use, struct buf *err);
 /* MD_ERR_NOTFOUND when there is no such selectable folder. */
 int md_folder_delete(struct md_store *s, const char *name, struct buf *err);
 /* MD_ERR_NOTFOUND, MD_ERR_EXISTS, or -1. */

@@ -17,7 +17,7 @@
 #include "lib/buf.h"
 
 #define MD_KEYWORDS_NAME "dovecot-keywords"
-#define MD_KEYWORD_MAX   128
+#define MD_KEYWORD_MAX	 128
 
 struct md_keywords {
 	char *name[MD_MAX_KEYWORDS]; /* NULL: index unused */

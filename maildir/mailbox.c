@@ -81,8 +81,8 @@ static int scan_dir(const char *dir, const char *sub, uint8_t state, struct scan
 			continue;
 		if (ss->n == ss->cap) {
 			size_t nc = ss->cap ? ss->cap * 2 : 1024;
-			struct scan *v = nc <= MD_MAILBOX_MAX_MSGS ? realloc(ss->v, nc * sizeof(*v))
-								  : NULL;
+			struct scan *v =
+			    nc <= MD_MAILBOX_MAX_MSGS ? realloc(ss->v, nc * sizeof(*v)) : NULL;
 			if (!v)
 				goto fail;
 			ss->v = v;
@@ -160,7 +160,6 @@ static size_t base_len(const char *name)
 	return c ? (size_t)(c - name) : strlen(name);
 }
 
-
 /* Numbers the files that have no UID yet, under the lock. */
 static int assign_uids(struct md_mailbox *mb, struct scanset *ss, struct buf *err)
 {
@@ -205,8 +204,8 @@ static int assign_uids(struct md_mailbox *mb, struct scanset *ss, struct buf *er
 }
 
 /* Reads the folder into a fresh record array (sorted by UID). */
-static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved,
-		 struct md_msg **out, uint32_t *nout, struct buf *arena, struct buf *err)
+static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved, struct md_msg **out,
+		 uint32_t *nout, struct buf *arena, struct buf *err)
 {
 	struct scanset ss = {0};
 	ss.arena.max = (size_t)UINT32_MAX - 1;
@@ -259,8 +258,8 @@ static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved,
 		uint8_t state = ss.v[i].state;
 		if (mv && bsearch(&nm, mv, nmoved, sizeof(*mv), cmp_cstr))
 			state |= MD_MSG_RECENT;
-		v[n++] = (struct md_msg){ss.v[i].uid, f.keywords, f.size, f.vsize, MD_UNKNOWN_DATE,
-					 off, f.flags, state};
+		v[n++] = (struct md_msg){ss.v[i].uid,	  f.keywords, f.size,  f.vsize,
+					 MD_UNKNOWN_DATE, off,	      f.flags, state};
 	}
 	free(mv);
 	scanset_free(&ss);
@@ -438,8 +437,8 @@ void md_changes_free(struct md_changes *ch)
 	memset(ch, 0, sizeof(*ch));
 }
 
-int md_mailbox_open(struct md_store *s, const char *name, bool readonly,
-		    struct md_mailbox **out, struct buf *err)
+int md_mailbox_open(struct md_store *s, const char *name, bool readonly, struct md_mailbox **out,
+		    struct buf *err)
 {
 	struct md_mailbox *mb = calloc(1, sizeof(*mb));
 	if (!mb) {
@@ -868,7 +867,8 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 		int e = errno;
 		buf_free(&nn);
 		if (!ok || e != ENOENT) {
-			md_seterr(err, "Cannot change flags: %s", ok ? strerror(e) : "name too long");
+			md_seterr(err, "Cannot change flags: %s",
+				  ok ? strerror(e) : "name too long");
 			return MD_ERR;
 		}
 		/* Another process renamed it (flags) or removed it. */
@@ -880,8 +880,8 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 	return MD_ERR;
 }
 
-int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
-		       struct md_changes *ch, struct buf *err)
+int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n, struct md_changes *ch,
+		       struct buf *err)
 {
 	if (mb->readonly) {
 		md_seterr(err, "Mailbox is read-only");

@@ -111,7 +111,8 @@ int md_store_folder_dir(const struct md_store *s, const char *name, char path[MD
 		buf_free(&d);
 		return -1;
 	}
-	int r = d.len ? md_join(path, s->root, d.s) : (strlcpy_ok(path, s->root, MD_PATH_MAX) ? 0 : -1);
+	int r =
+	    d.len ? md_join(path, s->root, d.s) : (strlcpy_ok(path, s->root, MD_PATH_MAX) ? 0 : -1);
 	buf_free(&d);
 	if (r < 0)
 		md_seterr(err, "Mailbox path too long");

@@ -66,7 +66,8 @@ int md_subs_read(const char *root, char ***names, size_t *n, struct buf *err)
 			goto fail;
 		if (md_read_file(path, MD_CONTROL_FILE_MAX, &b, NULL) < 0) {
 			buf_free(&b);
-			return errno == ENOENT ? 0 : (md_seterr(err, "Cannot read subscriptions"), -1);
+			return errno == ENOENT ? 0
+					       : (md_seterr(err, "Cannot read subscriptions"), -1);
 		}
 		courier = true;
 	}

@@ -25,7 +25,7 @@ struct md_uidlist {
 	struct rec *rec;
 	size_t n, cap;
 	size_t on_disk; /* records [0, on_disk) are in the file */
-	bool rewrite;   /* the next write must rewrite the whole file */
+	bool rewrite;	/* the next write must rewrite the whole file */
 	struct buf arena;
 	uint32_t *hash; /* slot index + 1, open addressing; 0 empty */
 	size_t hcap;

@@ -49,8 +49,8 @@ static void teardown(void)
 	mdt_rmrf(tmp);
 }
 
-static uint32_t append(const char *folder, const char *text, uint8_t flags,
-		       const char *const *kw, size_t nkw, int64_t date)
+static uint32_t append(const char *folder, const char *text, uint8_t flags, const char *const *kw,
+		       size_t nkw, int64_t date)
 {
 	struct md_append *a = NULL;
 	ck_assert_msg(md_append_begin(st, folder, 0, &a, &err) == 0, "%s", err.s);
@@ -119,8 +119,7 @@ START_TEST(create_delete_list)
 	ck_assert_int_eq(md_folder_list(st, &v, &n, &err), 0);
 	struct md_folder_info *w = find(v, n, "Work");
 	ck_assert_ptr_nonnull(w);
-	ck_assert_uint_eq(w->attrs,
-			  MD_LA_NOSELECT | MD_LA_NONEXISTENT | MD_LA_HASCHILDREN);
+	ck_assert_uint_eq(w->attrs, MD_LA_NOSELECT | MD_LA_NONEXISTENT | MD_LA_HASCHILDREN);
 	ck_assert_uint_eq(find(v, n, "Work/Projects")->attrs, MD_LA_HASNOCHILDREN);
 	md_folder_list_free(&v, n);
 
@@ -308,7 +307,7 @@ START_TEST(append_streams_crlf_to_lf)
 		ck_assert_uint_eq(m->flags, MD_F_SEEN | MD_F_DRAFT);
 		ck_assert_uint_eq(m->keywords, 3);
 		ck_assert_uint_eq(m->size, strlen(stored)); /* from S=, no stat */
-		ck_assert_uint_eq(m->vsize, vsize);         /* from W= */
+		ck_assert_uint_eq(m->vsize, vsize);	    /* from W= */
 		ck_assert(!(m->state & MD_MSG_RECENT));
 		ck_assert_int_eq(md_mailbox_meta(mb, seq, &err), 0);
 		ck_assert_int_eq(m->internal_date, 1000000000);
@@ -603,7 +602,7 @@ START_TEST(status_without_view)
 	ck_assert_uint_eq(s.unseen, 2);
 	ck_assert_uint_eq(s.deleted, 1);
 	ck_assert_uint_eq(s.uidnext, 4);
-	ck_assert_uint_eq(s.size, 17 + 17 + 20); /* CRLF sizes */
+	ck_assert_uint_eq(s.size, 17 + 17 + 20);	/* CRLF sizes */
 	ck_assert_int_eq(mdt_count(path_in("new")), 1); /* STATUS moves nothing */
 	ck_assert_int_eq(md_status(st, "Nope", &s, &err), MD_ERR_NOTFOUND);
 	ck_assert_int_eq(md_status(st, "Trash", &s, &err), 0);
@@ -661,8 +660,8 @@ START_TEST(dovecot_fixture)
 	struct md_folder_info *v;
 	size_t n;
 	ck_assert_int_eq(md_folder_list(st, &v, &n, &err), 0);
-	const char *want[] = {"INBOX", "Caf&AOk-", "Old", "Old/Sub", "Sent", "Trash", "Work",
-			      "Work/Projects"};
+	const char *want[] = {"INBOX", "Caf&AOk-", "Old",  "Old/Sub",
+			      "Sent",  "Trash",	   "Work", "Work/Projects"};
 	ck_assert_uint_eq(n, 8);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_str_eq(v[i].name, want[i]);

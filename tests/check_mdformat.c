@@ -177,8 +177,8 @@ START_TEST(file_names)
 	ck_assert_uint_eq(f.base_len, 14);
 	ck_assert_uint_eq(f.flags, 0);
 	struct buf b = BUF_INIT(0);
-	ck_assert(md_fname_build(&b, "base", 4,
-				 MD_F_SEEN | MD_F_DRAFT | MD_F_FLAGGED | MD_F_PASSED, 1u << 25 | 1));
+	ck_assert(md_fname_build(&b, "base", 4, MD_F_SEEN | MD_F_DRAFT | MD_F_FLAGGED | MD_F_PASSED,
+				 1u << 25 | 1));
 	ck_assert_str_eq(b.s, "base:2,DFPSaz");
 	buf_reset(&b);
 	ck_assert(md_fname_unique(&b, 7, 10, 12));
@@ -222,15 +222,15 @@ START_TEST(uidlist_damage_contained)
 	struct md_uidlist *ul = md_uidlist_create();
 	struct buf e = BUF_INIT(0);
 	ck_assert_int_eq(md_uidlist_parse(ul, "garbage\n1 :a\n", 13, &e), -1);
-	ck_assert_int_eq(md_uidlist_parse(ul, "3 N5\n", 5, &e), -1); /* no V */
-	ck_assert_int_eq(md_uidlist_parse(ul, "3 V1 N5", 7, &e), -1);  /* no newline */
+	ck_assert_int_eq(md_uidlist_parse(ul, "3 N5\n", 5, &e), -1);  /* no V */
+	ck_assert_int_eq(md_uidlist_parse(ul, "3 V1 N5", 7, &e), -1); /* no newline */
 	const char *t = "3 V7 N3 Gx\n"
 			"1 :a\n"
-			"x :b\n"     /* bad UID */
-			"1 :c\n"     /* not ascending */
-			"5 :/etc\n"  /* a path */
-			"6 d\n"      /* no ':' */
-			"7 :a\n"     /* duplicate name */
+			"x :b\n"    /* bad UID */
+			"1 :c\n"    /* not ascending */
+			"5 :/etc\n" /* a path */
+			"6 d\n"	    /* no ':' */
+			"7 :a\n"    /* duplicate name */
 			"9 W1 :e\n"
 			"10 :unfin"; /* unfinished line */
 	ck_assert_int_eq(md_uidlist_parse(ul, t, strlen(t), NULL), 0);

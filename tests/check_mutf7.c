@@ -45,19 +45,19 @@ static void bad(const char *m)
 
 START_TEST(rejects_invalid)
 {
-	bad("&");          /* unterminated */
-	bad("&AOk");       /* unterminated run */
-	bad("&AOk-&AOk-"); /* adjacent runs */
-	bad("&AGE-");      /* encodes printable ASCII 'a' */
-	bad("&AC4-");      /* encodes '.', printable */
-	bad("&AOl-");      /* non-zero padding bits */
-	bad("&AO-");       /* not a whole UTF-16 unit */
-	bad("&2D0-");      /* lone high surrogate */
-	bad("&3gA-");      /* lone low surrogate */
-	bad("&AAA-");      /* U+0000 */
-	bad("&A=k-");      /* not base64 */
+	bad("&");	    /* unterminated */
+	bad("&AOk");	    /* unterminated run */
+	bad("&AOk-&AOk-");  /* adjacent runs */
+	bad("&AGE-");	    /* encodes printable ASCII 'a' */
+	bad("&AC4-");	    /* encodes '.', printable */
+	bad("&AOl-");	    /* non-zero padding bits */
+	bad("&AO-");	    /* not a whole UTF-16 unit */
+	bad("&2D0-");	    /* lone high surrogate */
+	bad("&3gA-");	    /* lone low surrogate */
+	bad("&AAA-");	    /* U+0000 */
+	bad("&A=k-");	    /* not base64 */
 	bad("Caf\xc3\xa9"); /* raw 8-bit */
-	bad("a\tb");       /* raw control */
+	bad("a\tb");	    /* raw control */
 	bad("a\x7f");
 	ck_assert(!mutf7_valid("a\0b", 3));
 }
@@ -65,9 +65,8 @@ END_TEST
 
 START_TEST(rejects_bad_utf8)
 {
-	static const char *const v[] = {"\xc3",         "\xc0\x80",         "\xe0\x80\xaf",
-					"\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff",
-					"\x80"};
+	static const char *const v[] = {
+	    "\xc3", "\xc0\x80", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "\x80"};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct buf b = BUF_INIT(0);
 		ck_assert_msg(mutf7_from_utf8(v[i], strlen(v[i]), &b) < 0, "accepted #%zu", i);
