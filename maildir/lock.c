@@ -89,7 +89,8 @@ int md_dotlock_take(const char *path, const struct md_lock_opts *o, struct md_do
 			continue; /* released meanwhile: try again at once */
 		time_t now = time(NULL);
 		bool stale = owner_dead(l->path, host) ||
-			     (o->stale_secs && now - st.st_mtime > (time_t)o->stale_secs);
+			     (o->stale_secs && now - st.st_mtime > (time_t)o->stale_secs) ||
+			     (st.st_size == 0 && now - st.st_mtime > MD_LOCK_EMPTY_STALE_SECS);
 		if (stale) {
 			struct stat again;
 			if (stat(l->path, &again) == 0 && again.st_ino == st.st_ino &&

@@ -263,7 +263,8 @@ static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved, 
 	}
 	free(mv);
 	scanset_free(&ss);
-	qsort(v, n, sizeof(*v), cmp_msg_uid);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_msg_uid);
 	/* Two files with one base (a copy half-done by hand): keep the first. */
 	uint32_t o = 0;
 	for (uint32_t i = 0; i < n; i++)

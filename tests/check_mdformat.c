@@ -427,6 +427,15 @@ START_TEST(lock_exclusive_and_stale)
 	utimensat(AT_FDCWD, lp, old, 0);
 	ck_assert_int_eq(md_dotlock_take(p, &once, &a, &e), 0);
 	md_dotlock_release(&a);
+	/* An empty one (its creator died before writing) after a few seconds. */
+	mdt_write(lp, "");
+	struct timespec few[2] = {{time(NULL) - MD_LOCK_EMPTY_STALE_SECS - 2, 0},
+				  {time(NULL) - MD_LOCK_EMPTY_STALE_SECS - 2, 0}};
+	utimensat(AT_FDCWD, lp, few, 0);
+	ck_assert_int_eq(md_dotlock_take(p, &once, &a, &e), 0);
+	md_dotlock_release(&a);
+	mdt_write(lp, "");
+	ck_assert_int_eq(md_dotlock_take(p, &once, &a, &e), -1);
 	/* A fresh one of another host is not. */
 	mdt_write(lp, "1:some-other-host");
 	ck_assert_int_eq(md_dotlock_take(p, &once, &a, &e), -1);
