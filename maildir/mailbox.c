@@ -466,7 +466,7 @@ int md_mailbox_open(struct md_store *s, const char *name, bool readonly, struct 
 		return MD_ERR_NOTFOUND;
 	}
 	/* A folder copied without its empty subdirectories gets them back. */
-	if (!readonly && md_make_maildir(mb->dir) < 0) {
+	if (md_make_maildir(mb->dir) < 0) {
 		free(mb);
 		md_seterr(err, "Cannot open mailbox: %s", strerror(errno));
 		return MD_ERR;

@@ -273,6 +273,28 @@ START_TEST(subscriptions_file)
 	ck_assert_str_eq(v[1], "Work/Old");
 	md_subs_free(&v, n);
 	ck_assert_int_eq(access(path_in("subscriptions.lock"), F_OK), -1);
+	/* A hostile file: duplicates and more names than the limit. */
+	struct buf big = BUF_INIT(0);
+	ck_assert(buf_appends(&big, "V\t2\n\n"));
+	for (int i = 0; i < MD_SUBS_MAX + 5000; i++)
+		ck_assert(buf_appendf(&big, "n%d\tsub\nINBOX\n", i));
+	mdt_write(path_in("subscriptions"), big.s);
+	buf_free(&big);
+	ck_assert_int_eq(md_subs_read(root, &v, &n, &err), 0);
+	ck_assert_uint_le(n, MD_SUBS_MAX);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_lt(strcmp(v[i - 1], v[i]), 0);
+	md_subs_free(&v, n);
+	/* A keyword list over its size limit is refused, not loaded. */
+	struct buf kb = BUF_INIT(0);
+	for (int i = 0; i < 20000; i++)
+		ck_assert(buf_appendf(&kb, "%d k%d\n", i % 26, i));
+	mdt_write(path_in("dovecot-keywords"), kb.s);
+	buf_free(&kb);
+	struct md_mailbox *mb;
+	ck_assert_int_eq(md_mailbox_open(st, "INBOX", false, &mb, &err), 0);
+	ck_assert_ptr_null(md_mailbox_keyword_name(mb, 0));
+	md_mailbox_free(&mb);
 }
 END_TEST
 
@@ -693,6 +715,8 @@ START_TEST(dovecot_fixture)
 	ck_assert_uint_eq(md_mailbox_msg(mb, 3)->vsize, 127); /* agrees with W= */
 	md_mailbox_free(&mb);
 	ck_assert_uint_eq(append("INBOX", "Subject: after\r\n\r\nx\r\n", 0, NULL, 0, -1), 6);
+	/* A folder whose empty cur/ new/ tmp/ were not copied still works. */
+	ck_assert_uint_eq(append("Sent", "Subject: sent\r\n\r\nx\r\n", 0, NULL, 0, -1), 1);
 	ck_assert_int_eq(md_mailbox_open(st, "Work", false, &mb, &err), 0);
 	ck_assert_uint_eq(md_mailbox_uidvalidity(mb), 1795785133u);
 	ck_assert_uint_eq(md_mailbox_count(mb), 1);
