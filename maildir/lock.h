@@ -3,8 +3,9 @@
  * The lock file is created with O_CREAT|O_EXCL and holds "<pid>:<host>",
  * as Dovecot's dotlocks do, so imapd and Dovecot exclude each other.
  * An existing lock is stale, and is removed, when its owner is a process
- * of this host that no longer exists, or when the lock file has not been
- * modified for stale_secs (Dovecot uses 120 s for dovecot-uidlist), or
+ * of this host that no longer exists, or when neither the lock file nor
+ * the file it guards has been modified for stale_secs (Dovecot's rule; it
+ * uses 120 s for dovecot-uidlist), or
  * when it is still empty MD_LOCK_EMPTY_STALE_SECS after its creation (its
  * creator died between creating and writing it). A fresh lock is waited
  * for, polling, up to wait_secs.

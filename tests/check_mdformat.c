@@ -234,9 +234,12 @@ START_TEST(uidlist_damage_contained)
 			"9 W1 :e\n"
 			"10 :unfin"; /* unfinished line */
 	ck_assert_int_eq(md_uidlist_parse(ul, t, strlen(t), NULL), 0);
-	ck_assert_uint_eq(md_uidlist_count(ul), 2);
-	ck_assert_uint_eq(md_uidlist_uid(ul, 1), 9);
-	ck_assert_str_eq(md_uidlist_base(ul, 1), "e");
+	ck_assert_uint_eq(md_uidlist_count(ul), 3);
+	ck_assert_uint_eq(md_uidlist_uid(ul, 0), 0); /* "a" listed again: the later UID wins */
+	ck_assert_int_eq(md_uidlist_find(ul, "a", 1), 1);
+	ck_assert_uint_eq(md_uidlist_uid(ul, 1), 7);
+	ck_assert_uint_eq(md_uidlist_uid(ul, 2), 9);
+	ck_assert_str_eq(md_uidlist_base(ul, 2), "e");
 	ck_assert_uint_eq(md_uidlist_next_uid(ul), 10);
 	/* A huge line is skipped, not a reason to allocate without bound. */
 	size_t big = MD_UIDLIST_LINE_MAX * 4;
@@ -248,6 +251,10 @@ START_TEST(uidlist_damage_contained)
 	ck_assert_uint_eq(md_uidlist_count(ul), 1);
 	ck_assert_uint_eq(md_uidlist_uid(ul, 0), 3);
 	free(s);
+	/* Unknown header fields survive a rewrite (checked in the write test). */
+	t = "3 V5 N2 G00112233445566778899aabbccddeeff X7 Yabc\n1 :f\n";
+	ck_assert_int_eq(md_uidlist_parse(ul, t, strlen(t), NULL), 0);
+	ck_assert_uint_eq(md_uidlist_count(ul), 1);
 	/* Version 1, Courier's format. */
 	t = "1 1234 9\n3 1000.abc.host\n7 1001.def.host:2,S\n";
 	ck_assert_int_eq(md_uidlist_parse(ul, t, strlen(t), NULL), 0);
@@ -301,6 +308,15 @@ START_TEST(uidlist_write_append_and_rewrite)
 	ck_assert_uint_eq(md_uidlist_next_uid(ul2), 7);
 	ck_assert(!md_uidlist_stale(ul2, d));
 	md_uidlist_free(&ul2);
+	/* Header fields this version does not know are kept. */
+	mdt_write(p, "3 V5 N2 G00112233445566778899aabbccddeeff X7 Yabc\n1 :f\n");
+	ck_assert_int_eq(md_uidlist_lock(ul, d, &quick, &e), 0);
+	md_uidlist_drop(ul, 0);
+	ck_assert_int_eq(md_uidlist_write(ul, d, &e), 0);
+	md_uidlist_unlock(ul);
+	text = mdt_read(p);
+	ck_assert_str_eq(text, "3 V5 N2 G00112233445566778899aabbccddeeff X7 Yabc\n");
+	free(text);
 	md_uidlist_free(&ul);
 	buf_free(&e);
 	mdt_rmrf(d);
