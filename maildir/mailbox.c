@@ -143,6 +143,12 @@ static void move_new(struct md_mailbox *mb, struct buf *moved, size_t *nmoved)
 	}
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_msg_uid(const void *a, const void *b)
 {
 	const struct md_msg *x = a, *y = b;
@@ -837,6 +843,7 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 		md_seterr(err, "Mailbox is read-only");
 		return MD_ERR;
 	}
+	flags &= MD_F_DRAFT | MD_F_FLAGGED | MD_F_PASSED | MD_F_ANSWERED | MD_F_SEEN | MD_F_DELETED;
 	for (int attempt = 0; attempt < 3; attempt++) {
 		uint8_t nf = m->flags;
 		uint32_t nk = m->keywords;
@@ -890,17 +897,22 @@ int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n, st
 	}
 	struct buf gone = BUF_INIT(0); /* base names, NUL-separated */
 	size_t ngone = 0;
+	uint32_t *want = NULL;
+	if (uids && n) {
+		want = malloc(n * sizeof(*want));
+		if (!want) {
+			md_seterr(err, "Out of memory");
+			return MD_ERR;
+		}
+		memcpy(want, uids, n * sizeof(*want));
+		qsort(want, n, sizeof(*want), cmp_u32);
+	}
 	for (uint32_t seq = 1; seq <= mb->n; seq++) {
 		struct md_msg *m = &mb->msgs[seq - 1];
 		if (!(m->flags & MD_F_DELETED))
 			continue;
-		if (uids) {
-			bool want = false;
-			for (size_t k = 0; k < n && !want; k++)
-				want = uids[k] == m->uid;
-			if (!want)
-				continue;
-		}
+		if (uids && (!want || !bsearch(&m->uid, want, n, sizeof(*want), cmp_u32)))
+			continue;
 		for (int attempt = 0; attempt < 2; attempt++) {
 			char p[MD_PATH_MAX];
 			if (md_mailbox_path(mb, seq, p) < 0)
@@ -916,6 +928,7 @@ int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n, st
 				break;
 		}
 	}
+	free(want);
 	if (ngone) {
 		char cd[MD_PATH_MAX];
 		if (md_join(cd, mb->dir, "cur") == 0)

@@ -388,6 +388,12 @@ START_TEST(keywords_file)
 	char *t = mdt_read(p);
 	ck_assert_str_eq(t, "0 $Label1\n1 Important\n2 New\n5 Later\n");
 	free(t);
+	/* Each write moves the mtime forward, even within one second. */
+	struct stat s1, s2;
+	ck_assert_int_eq(stat(p, &s1), 0);
+	ck_assert_int_eq(md_keywords_write(&kw, d, &e), 0);
+	ck_assert_int_eq(stat(p, &s2), 0);
+	ck_assert_int_gt(s2.st_mtime, s1.st_mtime);
 	for (int i = 0; i < 40; i++) {
 		char n[16];
 		snprintf(n, sizeof(n), "k%d", i);
