@@ -29,7 +29,8 @@
 struct md_store;
 
 #define MD_SPECIAL_USE_FILE "imapd-special-use"
-#define MD_SPECIAL_USE_MAX  64 /* entries kept in that file */
+#define MD_SPECIAL_USE_MAX  64	  /* entries kept in that file */
+#define MD_LIST_MAX_FOLDERS 65536 /* folder directories one LIST reads */
 
 enum md_special_use {
 	MD_SU_ALL = 1 << 0,
@@ -68,8 +69,9 @@ int md_folder_delete(struct md_store *s, const char *name, struct buf *err);
 /* MD_ERR_NOTFOUND, MD_ERR_EXISTS, or -1. */
 int md_folder_rename(struct md_store *s, const char *from, const char *to, struct buf *err);
 
-/* Every folder, INBOX first then sorted by name, with the parents that
- * have no directory; subscription state included. */
+/* Every folder, INBOX first then sorted by name (strcmp), with the
+ * parents that have no directory; subscription state included. At most
+ * MD_LIST_MAX_FOLDERS directories are read. */
 int md_folder_list(struct md_store *s, struct md_folder_info **out, size_t *n, struct buf *err);
 void md_folder_list_free(struct md_folder_info **list, size_t n);
 

@@ -160,6 +160,31 @@ START_TEST(create_delete_list)
 }
 END_TEST
 
+START_TEST(many_folders_list)
+{
+	/* 3000 children whose parents have no directory, made directly. */
+	for (int i = 0; i < 3000; i++) {
+		char p[300];
+		snprintf(p, sizeof(p), "%s/.f%04d.sub", root, i);
+		ck_assert_int_eq(mkdir(p, 0700), 0);
+	}
+	ck_assert_int_eq(mkdir(path_in(".f0007"), 0700), 0);
+	struct md_folder_info *v;
+	size_t n;
+	ck_assert_int_eq(md_folder_list(st, &v, &n, &err), 0);
+	ck_assert_uint_eq(n, 6 + 6000);
+	ck_assert_str_eq(v[0].name, "INBOX");
+	for (size_t i = 2; i < n; i++)
+		ck_assert_int_lt(strcmp(v[i - 1].name, v[i].name), 0);
+	struct md_folder_info *f = find(v, n, "f0007");
+	ck_assert_uint_eq(f->attrs, MD_LA_HASCHILDREN);
+	f = find(v, n, "f0008");
+	ck_assert_uint_eq(f->attrs, MD_LA_NOSELECT | MD_LA_NONEXISTENT | MD_LA_HASCHILDREN);
+	ck_assert_uint_eq(find(v, n, "f2999/sub")->attrs, MD_LA_HASNOCHILDREN);
+	md_folder_list_free(&v, n);
+}
+END_TEST
+
 START_TEST(special_use_created_and_renamed)
 {
 	ck_assert_int_eq(md_special_use_parse("\\sent"), MD_SU_SENT);
@@ -776,6 +801,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, new_account);
 	tcase_add_test(tc, create_delete_list);
+	tcase_add_test(tc, many_folders_list);
 	tcase_add_test(tc, special_use_created_and_renamed);
 	tcase_add_test(tc, rename_moves_children);
 	tcase_add_test(tc, rename_inbox_moves_messages);
