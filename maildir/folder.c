@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "keywords.h"
+#include "lock.h"
 #include "name.h"
 #include "store.h"
 #include "subscriptions.h"
@@ -331,20 +332,30 @@ static int rename_inbox(struct md_store *s, const char *to, const char *todir, s
 	}
 	if (md_make_maildir(todir) < 0)
 		goto fail;
-	/* The new folder takes INBOX's list whole: same UIDVALIDITY and UIDs. */
+	/* The new folder takes INBOX's list whole: same UIDVALIDITY and UIDs.
+	 * Its lock keeps a process that opens it meanwhile from starting a
+	 * list of its own (taking it inside INBOX's lock cannot deadlock:
+	 * nobody holding a folder's lock waits for INBOX's). */
 	struct buf data = BUF_INIT(MD_CONTROL_FILE_MAX);
+	struct md_dotlock *dl = NULL;
 	static const char *const files[] = {MD_UIDLIST_NAME, MD_KEYWORDS_NAME};
+	if (md_join(dst, todir, MD_UIDLIST_NAME) < 0 ||
+	    md_dotlock_take(dst, &md_store_options(s)->lock, &dl, err) < 0)
+		goto out;
 	for (size_t i = 0; i < 2; i++) {
 		if (md_join(src, root, files[i]) < 0 || md_join(dst, todir, files[i]) < 0)
-			goto fail;
-		if (md_read_file(src, MD_CONTROL_FILE_MAX, &data, NULL) == 0) {
-			if (md_write_atomic(dst, data.s ? data.s : "", data.len) < 0) {
-				buf_free(&data);
-				goto fail;
-			}
-		}
+			break;
+		if (md_read_file(src, MD_CONTROL_FILE_MAX, &data, NULL) == 0 &&
+		    md_write_atomic(dst, data.s ? data.s : "", data.len) < 0)
+			break;
+		if (i == 1)
+			r = 0;
 	}
+	md_dotlock_release(&dl);
 	buf_free(&data);
+	if (r < 0)
+		goto fail;
+	r = MD_ERR;
 	if (md_join(dst, todir, "maildirfolder") == 0) {
 		int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)

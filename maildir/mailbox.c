@@ -217,7 +217,12 @@ static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved, 
 	ss.arena.max = (size_t)UINT32_MAX - 1;
 	if (scan_dir(mb->dir, "cur", 0, &ss) < 0 ||
 	    (mb->readonly && scan_dir(mb->dir, "new", MD_MSG_IN_NEW | MD_MSG_RECENT, &ss) < 0)) {
+		bool gone = errno == ENOENT;
 		scanset_free(&ss);
+		if (gone) {
+			md_seterr(err, "Mailbox was deleted");
+			return MD_ERR_NOTFOUND;
+		}
 		md_seterr(err, "Cannot read the mailbox: %s", strerror(errno));
 		return -1;
 	}
@@ -345,10 +350,11 @@ int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *er
 	for (int attempt = 0; attempt < 2; attempt++) {
 		free(nv);
 		nv = NULL;
-		if (build(mb, &moved, nmoved, &nv, &nn, &arena, err) < 0) {
+		int br = build(mb, &moved, nmoved, &nv, &nn, &arena, err);
+		if (br < 0) {
 			buf_free(&moved);
 			buf_free(&arena);
-			return -1;
+			return br;
 		}
 		/* Is any message of the view missing? Then read once more. */
 		uint32_t j = 0, missing = 0;

@@ -112,7 +112,8 @@ int md_status(struct md_store *s, const char *name, struct md_status *st, struct
 
 /* Cheap: stats new/, cur/, the uidlist and the keyword list. */
 bool md_mailbox_changed(const struct md_mailbox *mb);
-/* ch may be NULL. */
+/* ch may be NULL. MD_ERR_NOTFOUND when another process deleted the
+ * folder (the session should end the selection). */
 int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *err);
 void md_changes_free(struct md_changes *ch);
 

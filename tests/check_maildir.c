@@ -544,8 +544,15 @@ START_TEST(sync_reports_other_changes)
 	ck_assert_int_eq(md_mailbox_store(a, 1, MD_STORE_REMOVE, MD_F_FLAGGED, 0, &err), 0);
 	ck_assert_uint_eq(md_mailbox_msg(a, 1)->flags, 0);
 	ck_assert_int_eq(md_mailbox_store(a, 9, MD_STORE_ADD, MD_F_SEEN, 0, &err), MD_ERR);
-	md_mailbox_free(&a);
 	md_mailbox_free(&b);
+	/* Another process deletes the selected folder. */
+	ck_assert_int_eq(md_folder_create(st, "Doomed", 0, &err), 0);
+	ck_assert_int_eq(md_mailbox_open(st, "Doomed", false, &b, &err), 0);
+	ck_assert_int_eq(md_folder_delete(st, "Doomed", &err), 0);
+	ck_assert(md_mailbox_changed(b));
+	ck_assert_int_eq(md_mailbox_sync(b, &ch, &err), MD_ERR_NOTFOUND);
+	md_mailbox_free(&b);
+	md_mailbox_free(&a);
 }
 END_TEST
 
