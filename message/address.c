@@ -52,6 +52,10 @@ static bool word(struct lex *x, struct buf *b)
 		while (x->i < x->len && x->s[x->i] != '"') {
 			if (x->s[x->i] == '\\' && x->i + 1 < x->len)
 				x->i++;
+			else if (x->s[x->i] == '\n' || x->s[x->i] == '\r') {
+				x->i++; /* unfolding inside quotes */
+				continue;
+			}
 			buf_appendc(b, x->s[x->i++]);
 		}
 		if (x->i < x->len)

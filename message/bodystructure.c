@@ -19,13 +19,15 @@ static bool params_write(const struct msg_params *pp, bool text, struct buf *out
 	bool add = text && !msg_params_get(pp, "charset");
 	if (pp->n == 0 && !add)
 		return buf_appends(out, "NIL");
-	bool ok = buf_appendc(out, '(') && (!add || buf_appends(out, DEFAULT_CHARSET));
+	bool ok = buf_appendc(out, '(');
 	for (unsigned i = 0; ok && i < pp->n; i++) {
-		ok = (i == 0 && !add ? true : buf_appendc(out, ' ')) &&
+		ok = (i == 0 || buf_appendc(out, ' ')) &&
 		     imap_append_string(out, pp->p[i].name.s, pp->p[i].name.len) &&
 		     buf_appendc(out, ' ') &&
 		     imap_append_string(out, pp->p[i].value.s, pp->p[i].value.len);
 	}
+	if (ok && add)
+		ok = (pp->n == 0 || buf_appendc(out, ' ')) && buf_appends(out, DEFAULT_CHARSET);
 	return ok && buf_appendc(out, ')');
 }
 
@@ -35,7 +37,7 @@ static bool field_nstring(const struct msg_tree *t, const struct msg_part *p, en
 	struct str v;
 	if (!msg_part_field(t, p, id, &v))
 		return buf_appends(out, "NIL");
-	return imap_append_nstring(out, v.s, v.len);
+	return imap_append_nstring_nolf(out, v.s, v.len);
 }
 
 static bool disposition_write(const struct msg_tree *t, const struct msg_part *p, struct buf *out)

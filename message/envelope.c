@@ -49,7 +49,7 @@ static bool nstr(const struct msg_tree *t, const struct msg_part *p, enum msg_fi
 	struct str v;
 	if (!msg_part_field(t, p, id, &v))
 		return buf_appends(out, "NIL");
-	return imap_append_nstring(out, v.s, v.len);
+	return imap_append_nstring_nolf(out, v.s, v.len);
 }
 
 bool msg_envelope_write(const struct msg_tree *t, unsigned node, struct buf *out)

@@ -101,8 +101,11 @@ static bool field_flush(struct msg_hdr *h)
 static bool line_begin(struct msg_hdr *h, char c)
 {
 	h->line_start = false;
-	if (is_ws(c) && h->have_field)
+	if (is_ws(c) && h->have_field) {
+		/* Unfolding keeps the LF, as Dovecot does: renderings decide. */
+		field_add(h, "\n", 1);
 		return true;
+	}
 	if (!field_flush(h)) {
 		h->done = true;
 		return false;

@@ -1,8 +1,9 @@
 /* header: RFC 5322 header fields, streaming, and the structured values in them.
  *
  * msg_hdr_* splits a header block fed in any chunk sizes into unfolded
- * fields: a line starting with SP or HT continues the previous field, line
- * ends (CRLF or bare LF) are removed, everything else is kept byte for byte
+ * fields: a line starting with SP or HT continues the previous field; the
+ * line end before it is kept as one LF (renderings collapse or drop it);
+ * the CR of a CRLF is removed; everything else is kept byte for byte
  * (8-bit and NUL included). At most `max_field` bytes of one field (name,
  * colon and value) are held; the rest is counted and the field is flagged
  * truncated. A line with no colon is skipped, as Dovecot does. The block
@@ -60,8 +61,9 @@ struct msg_params {
 	struct msg_param p[MSG_MAX_PARAMS];
 	struct buf scratch; /* owns the bytes p[] points into */
 };
-/* Returns 0, or -1 when type is missing or malformed (params still parsed
- * when possible). Call msg_params_free afterwards in any case. */
+/* Returns 0, or -1 when the type token is missing (params still parsed
+ * when possible); a missing subtype is left empty, as Dovecot shows it.
+ * Call msg_params_free afterwards in any case. */
 int msg_params_parse(const char *s, size_t len, bool with_subtype, struct msg_params *out);
 void msg_params_free(struct msg_params *pp);
 /* The value of parameter name (case-insensitive), or NULL. */

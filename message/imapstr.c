@@ -1,5 +1,7 @@
 #include "imapstr.h"
 
+#include <string.h>
+
 static bool needs_literal(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -119,5 +121,19 @@ bool imap_append_human(struct buf *out, const char *s, size_t len)
 	}
 	if (!ok)
 		buf_truncate(out, mark);
+	return ok;
+}
+
+bool imap_append_nstring_nolf(struct buf *out, const char *s, size_t len)
+{
+	if (!s || (!memchr(s, '\n', len) && !memchr(s, '\r', len)))
+		return imap_append_nstring(out, s, len);
+	struct buf tmp = BUF_INIT(len + 1);
+	bool ok = true;
+	for (size_t i = 0; ok && i < len; i++)
+		if (s[i] != '\r' && s[i] != '\n')
+			ok = buf_appendc(&tmp, s[i]);
+	ok = ok && imap_append_string(out, tmp.s ? tmp.s : "", tmp.len);
+	buf_free(&tmp);
 	return ok;
 }

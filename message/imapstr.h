@@ -17,6 +17,8 @@
 bool imap_append_string(struct buf *out, const char *s, size_t len);
 /* NIL when s is NULL. */
 bool imap_append_nstring(struct buf *out, const char *s, size_t len);
+/* imap_append_nstring without any CR or LF (unfolded header values). */
+bool imap_append_nstring_nolf(struct buf *out, const char *s, size_t len);
 /* Text meant for people (ENVELOPE subject and display names), as Dovecot
  * writes it: runs of SP, HT, CR and LF become one space, leading and
  * trailing white space goes, NUL becomes U+FFFD. Sent quoted when nothing had

@@ -67,7 +67,7 @@ static struct str value(const char *s, size_t len, size_t *i, struct buf *sc)
 	}
 	/* Dovecot accepts anything up to ';' or white space for a bare value. */
 	size_t st = *i;
-	while (*i < len && s[*i] != ';' && s[*i] != ' ' && s[*i] != '\t')
+	while (*i < len && !strchr("; \t\r\n", s[*i]))
 		(*i)++;
 	return keep(sc, s + st, *i - st);
 }
@@ -128,8 +128,6 @@ int msg_params_parse(const char *s, size_t len, bool with_subtype, struct msg_pa
 			skip_cfws(s, len, &i);
 			out->subtype = token(s, len, &i);
 		}
-		if (out->subtype.len == 0)
-			ret = -1;
 	}
 	struct raw_param raw[MSG_MAX_PARAMS];
 	unsigned nraw = 0;

@@ -44,11 +44,12 @@ struct msg_parser {
 	struct pos line;     /* start of the current line */
 	unsigned prev_nl;    /* bytes of the newline before this line: 0, 1 or 2 */
 	bool prev_nl_bare;
-	bool in_line;  /* some bytes of the current line were seen */
-	bool decided;  /* the current line is known not to be a boundary */
-	bool last_cr;  /* the last byte seen was CR */
-	bool on_bline; /* the current line is a boundary: its bytes go nowhere */
-	int new_part;  /* level that starts a part after this line, or -1 */
+	bool in_line;	 /* some bytes of the current line were seen */
+	bool decided;	 /* the current line is known not to be a boundary */
+	bool last_cr;	 /* the last byte seen was CR */
+	bool on_bline;	 /* the current line is a boundary: its bytes go nowhere */
+	bool prev_bline; /* so was the line before */
+	int new_part;	 /* level that starts a part after this line, or -1 */
 	char hold[HOLD_MAX];
 	size_t held;
 	bool failed;
@@ -76,11 +77,6 @@ static const char *const fid_names[MSG_F_COUNT] = {"Content-Type",
 const char *msg_fid_name(enum msg_fid id)
 {
 	return (unsigned)id < MSG_F_COUNT ? fid_names[id] : "";
-}
-
-static struct pos span_end(const struct msg_span *s)
-{
-	return (struct pos){s->off + s->size, s->off + s->vsize, s->lines};
 }
 
 /* Sets a span from start (in raw/client terms, line counts relative) to end. */
@@ -160,17 +156,20 @@ static bool field_cb(void *ctx, const struct msg_field *f)
 	for (unsigned id = 0; id < last; id++) {
 		if (!str_caseeq(f->name, fid_names[id]))
 			continue;
-		if (m->present & (1u << id))
-			return true; /* the first one counts */
-		size_t n = f->value.len;
-		if (n > t->held.max - t->held.len)
-			return true; /* out of room: the field is dropped */
+		/* As Dovecot: repeated address fields add up, others: the last wins. */
+		bool join = (m->present & (1u << id)) && id >= MSG_F_FROM && id <= MSG_F_BCC;
+		size_t n = f->value.len, old = join ? m->flen[id] : 0;
+		if (n + old + 1 > t->held.max - t->held.len || n + old + 1 > t->lim.max_field)
+			return true; /* out of room: this occurrence is dropped */
 		uint32_t at = (uint32_t)t->held.len;
+		if (join && !(buf_append(&t->held, t->held.s + m->foff[id], old) &&
+			      buf_appendc(&t->held, ',')))
+			return true;
 		if (!buf_append(&t->held, f->value.s, n))
 			return true;
 		m->present |= 1u << id;
 		m->foff[id] = at;
-		m->flen[id] = (uint32_t)n;
+		m->flen[id] = (uint32_t)(t->held.len - at);
 		return true;
 	}
 	return true;
@@ -202,7 +201,7 @@ static void close_header(struct msg_parser *p, struct level *l, struct pos at)
 		msg_hdr_finish(p->hdr);
 	msg_hdr_free(&p->hdr);
 	span_set(&m->hdr, span_start(&m->hdr), at);
-	span_open(&m->body, span_end(&m->hdr));
+	span_open(&m->body, at);
 	l->state = ST_BODY;
 }
 
@@ -227,9 +226,10 @@ static void pop(struct msg_parser *p, struct pos at)
 		close_header(p, l, at.off < hs.off ? hs : at);
 	}
 	struct pos bs = span_start(&m->body);
-	span_set(&m->body, bs, at.off < bs.off ? bs : at);
+	struct pos end = at.off < bs.off ? bs : at;
+	span_set(&m->body, bs, end);
 	if (m->kind == MSG_MULTIPART && m->child < 0)
-		add_empty_child(p, l->node, span_end(&m->body));
+		add_empty_child(p, l->node, end);
 	if (l->blen)
 		p->nbound--;
 	p->depth--;
@@ -331,9 +331,10 @@ static void deliver(struct msg_parser *p, const char *s, size_t n)
 /* A boundary of level k starts the line that begins at p->line. */
 static void on_boundary(struct msg_parser *p, int k, bool close)
 {
-	/* The line end before the boundary line belongs to the boundary. */
+	/* The line end before the boundary line belongs to the boundary,
+	 * unless that line was a boundary itself, which took its own end. */
 	struct pos at = p->line;
-	if (p->prev_nl) {
+	if (p->prev_nl && !p->prev_bline) {
 		at.off -= p->prev_nl;
 		at.v -= 2;
 		at.lf -= 1;
@@ -393,6 +394,7 @@ static void line_end(struct msg_parser *p, bool has_nl, bool bare)
 	} else if (has_nl && !p->on_bline) {
 		deliver(p, "\n", 1);
 	}
+	p->prev_bline = p->on_bline;
 	p->on_bline = false;
 	p->decided = false;
 	p->held = 0;
