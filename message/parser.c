@@ -26,8 +26,9 @@ enum state { ST_HEADER, ST_BODY, ST_MULTI, ST_EPILOGUE, ST_MESSAGE };
 struct level {
 	int32_t node;
 	uint8_t state;
-	uint8_t blen; /* active boundary length, 0 for none */
-	bool digest;  /* multipart/digest: parts default to message/rfc822 */
+	uint8_t blen;	   /* active boundary length, 0 for none */
+	bool digest;	   /* multipart/digest: parts default to message/rfc822 */
+	struct pos hs, bs; /* where the node's header and body start */
 	char boundary[MSG_MAX_BOUNDARY];
 };
 
@@ -90,20 +91,6 @@ static void span_set(struct msg_span *s, struct pos start, struct pos end)
 	s->lines = end.lf - start.lf;
 }
 
-/* Span starts are kept as positions while open: off, v in vsize, lf in lines. */
-static void span_open(struct msg_span *s, struct pos at)
-{
-	s->off = at.off;
-	s->size = 0;
-	s->vsize = at.v; /* start v until closed */
-	s->lines = at.lf;
-}
-
-static struct pos span_start(const struct msg_span *s)
-{
-	return (struct pos){s->off, s->vsize, s->lines};
-}
-
 static int32_t node_new(struct msg_parser *p, int32_t parent, struct pos at)
 {
 	struct msg_tree *t = p->t;
@@ -127,8 +114,7 @@ static int32_t node_new(struct msg_parser *p, int32_t parent, struct pos at)
 	m->parent = parent;
 	m->child = m->next = -1;
 	m->kind = MSG_LEAF;
-	span_open(&m->hdr, at);
-	span_open(&m->body, at);
+	m->hdr.off = m->body.off = at.off;
 	if (parent >= 0) {
 		struct msg_part *par = &t->parts[parent];
 		m->depth = (uint16_t)(par->depth + 1);
@@ -175,7 +161,7 @@ static bool field_cb(void *ctx, const struct msg_field *f)
 	return true;
 }
 
-static bool push(struct msg_parser *p, int32_t node, enum state st)
+static bool push(struct msg_parser *p, int32_t node, enum state st, struct pos at)
 {
 	if (p->depth >= p->t->lim.max_depth + 2u)
 		return false;
@@ -184,6 +170,7 @@ static bool push(struct msg_parser *p, int32_t node, enum state st)
 	l->state = (uint8_t)st;
 	l->blen = 0;
 	l->digest = false;
+	l->hs = l->bs = at;
 	if (st == ST_HEADER) {
 		msg_hdr_free(&p->hdr);
 		p->hdr = msg_hdr_create(p->t->lim.max_field, field_cb, p);
@@ -200,8 +187,9 @@ static void close_header(struct msg_parser *p, struct level *l, struct pos at)
 	if (p->hdr)
 		msg_hdr_finish(p->hdr);
 	msg_hdr_free(&p->hdr);
-	span_set(&m->hdr, span_start(&m->hdr), at);
-	span_open(&m->body, at);
+	span_set(&m->hdr, l->hs, at);
+	m->body.off = at.off;
+	l->bs = at;
 	l->state = ST_BODY;
 }
 
@@ -221,11 +209,17 @@ static void pop(struct msg_parser *p, struct pos at)
 {
 	struct level *l = &p->stack[p->depth - 1];
 	struct msg_part *m = &p->t->parts[l->node];
+	struct pos hend = at.off < l->hs.off ? l->hs : at;
 	if (l->state == ST_HEADER) {
-		struct pos hs = span_start(&m->hdr);
-		close_header(p, l, at.off < hs.off ? hs : at);
+		close_header(p, l, hend);
+	} else if (at.off < l->bs.off) {
+		/* The empty line ending the header was the line end before the
+		 * boundary, which the boundary takes (as Dovecot counts). */
+		span_set(&m->hdr, l->hs, hend);
+		m->body.off = hend.off;
+		l->bs = hend;
 	}
-	struct pos bs = span_start(&m->body);
+	struct pos bs = l->bs;
 	struct pos end = at.off < bs.off ? bs : at;
 	span_set(&m->body, bs, end);
 	if (m->kind == MSG_MULTIPART && m->child < 0)
@@ -247,8 +241,9 @@ static void header_done(struct msg_parser *p)
 	int32_t node = l->node;
 	struct msg_part *m = &p->t->parts[node];
 	msg_hdr_free(&p->hdr);
-	span_set(&m->hdr, span_start(&m->hdr), p->cur);
-	span_open(&m->body, p->cur);
+	span_set(&m->hdr, l->hs, p->cur);
+	m->body.off = p->cur.off;
+	l->bs = p->cur;
 	l->state = ST_BODY;
 
 	struct str ct;
@@ -297,7 +292,7 @@ static void header_done(struct msg_parser *p)
 		l->state = ST_MESSAGE;
 		int32_t c = node_new(p, node, p->cur);
 		if (c >= 0)
-			push(p, c, ST_HEADER);
+			push(p, c, ST_HEADER, p->cur);
 	}
 }
 
@@ -388,7 +383,7 @@ static void line_end(struct msg_parser *p, bool has_nl, bool bare)
 		if (c >= 0) {
 			p->t->parts[c].in_digest = p->stack[p->new_part].digest;
 			p->new_part = -1;
-			push(p, c, ST_HEADER);
+			push(p, c, ST_HEADER, p->cur);
 		}
 		p->new_part = -1;
 	} else if (has_nl && !p->on_bline) {
@@ -454,6 +449,22 @@ int msg_parser_feed(struct msg_parser *p, const void *data, size_t len)
 	return p->failed ? -1 : 0;
 }
 
+static struct msg_limits clamp_limits(const struct msg_limits *lim)
+{
+	struct msg_limits l = lim ? *lim : msg_limits_default();
+	if (l.max_field < 1024)
+		l.max_field = 1024;
+	if (l.max_held < l.max_field)
+		l.max_held = l.max_field;
+	if (l.max_held > UINT32_MAX) /* held offsets are 32-bit */
+		l.max_held = UINT32_MAX;
+	if (l.max_parts < 1)
+		l.max_parts = 1;
+	if (l.max_depth > 60000) /* depth is 16-bit */
+		l.max_depth = 60000;
+	return l;
+}
+
 struct msg_parser *msg_parser_create(const struct msg_limits *lim)
 {
 	struct msg_parser *p = calloc(1, sizeof(*p));
@@ -464,24 +475,13 @@ struct msg_parser *msg_parser_create(const struct msg_limits *lim)
 		free(p);
 		return NULL;
 	}
-	p->t->lim = lim ? *lim : msg_limits_default();
+	p->t->lim = clamp_limits(lim);
 	struct msg_limits *l = &p->t->lim;
-	if (l->max_field < 1024)
-		l->max_field = 1024;
-	if (l->max_held < l->max_field)
-		l->max_held = l->max_field;
-	if (l->max_parts < 1)
-		l->max_parts = 1;
-	if (l->max_depth > 60000)
-		l->max_depth = 60000;
-	/* held offsets are 32-bit */
-	if (l->max_held > UINT32_MAX)
-		l->max_held = UINT32_MAX;
 	p->t->held.max = l->max_held;
 	p->new_part = -1;
 	p->stack = calloc(l->max_depth + 2u, sizeof(*p->stack));
 	int32_t root = p->stack ? node_new(p, -1, p->cur) : -1;
-	if (root < 0 || !push(p, root, ST_HEADER) || p->failed) {
+	if (root < 0 || !push(p, root, ST_HEADER, p->cur) || p->failed) {
 		msg_parser_free(&p);
 		return NULL;
 	}
@@ -504,6 +504,15 @@ size_t msg_parser_mem(const struct msg_parser *p)
 {
 	return sizeof(*p) + (p->t->lim.max_depth + 2u) * sizeof(*p->stack) +
 	       (p->hdr ? msg_hdr_mem(p->hdr) : 0) + msg_tree_mem(p->t);
+}
+
+size_t msg_limits_mem_bound(const struct msg_limits *lim)
+{
+	struct msg_limits l = clamp_limits(lim);
+	/* Buffers at most double past their limit when they grow. */
+	return sizeof(struct msg_parser) + sizeof(struct msg_tree) +
+	       (l.max_depth + 2u) * sizeof(struct level) + l.max_parts * sizeof(struct msg_part) +
+	       2 * (l.max_held + 1) + 2 * (l.max_field + 1) + 1024;
 }
 
 struct msg_tree *msg_parser_finish(struct msg_parser **pp)

@@ -87,6 +87,9 @@ struct msg_tree *msg_parser_finish(struct msg_parser **p);
 void msg_parser_free(struct msg_parser **p);
 /* Bytes the parser holds right now (tree, held values, buffers). */
 size_t msg_parser_mem(const struct msg_parser *p);
+/* The most msg_parser_mem can ever be under these limits, whatever the
+ * input: the tree, the held values and one field being read. */
+size_t msg_limits_mem_bound(const struct msg_limits *lim);
 
 /* Reads fd from its current position to the end; NULL on error. */
 struct msg_tree *msg_tree_parse_fd(int fd, const struct msg_limits *lim);
