@@ -147,6 +147,15 @@ static bool field_cb(void *ctx, const struct msg_field *f)
 		size_t n = f->value.len, old = join ? m->flen[id] : 0;
 		if (n + old + 1 > t->held.max - t->held.len || n + old + 1 > t->lim.max_field)
 			return true; /* out of room: this occurrence is dropped */
+		if (join && m->foff[id] + old == t->held.len) {
+			/* the value is the last one held: grow it in place */
+			if (buf_appendc(&t->held, ',') && buf_append(&t->held, f->value.s, n))
+				m->flen[id] = (uint32_t)(t->held.len - m->foff[id]);
+			return true;
+		}
+		/* Reserve first: the old value is copied from the same buffer. */
+		if (!buf_reserve(&t->held, old + 1 + n))
+			return true;
 		uint32_t at = (uint32_t)t->held.len;
 		if (join && !(buf_append(&t->held, t->held.s + m->foff[id], old) &&
 			      buf_appendc(&t->held, ',')))
