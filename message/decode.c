@@ -532,9 +532,12 @@ bool msg_decode_header(const char *s, size_t len, struct buf *out)
 		char enc = 0;
 		size_t n = i < len ? encoded_word(s + i, len - i, &cs, &enc, &text) : 0;
 		if (i > ws && !(n && last_word)) {
-			for (size_t k = ws; ok && k < i; k++)
-				if (s[k] != '\r' && s[k] != '\n') /* unfold */
-					ok = buf_appendc(out, s[k]);
+			/* a fold (line end and its blanks) reads as one space */
+			bool fold = memchr(s + ws, '\n', i - ws) != NULL;
+			for (size_t k = ws; ok && k < i && !fold; k++)
+				ok = s[k] == '\r' || buf_appendc(out, s[k]);
+			if (fold)
+				ok = buf_appendc(out, ' ');
 		}
 		if (!ok || i >= len)
 			break;

@@ -69,8 +69,9 @@ bool msg_utf8_sanitize(const char *in, size_t len, struct buf *out);
  * the sequence is cut short by len, returns 0. */
 size_t msg_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
 
-/* A header value for people: unfolded, RFC 2047 encoded words decoded,
- * everything in UTF-8. Appends to out. */
+/* A header value for people: RFC 2047 encoded words decoded, each fold
+ * (line end with the blanks around it) read as one space, everything in
+ * UTF-8. Appends to out. */
 bool msg_decode_header(const char *s, size_t len, struct buf *out);
 /* An RFC 2231 extended parameter value "charset'lang'%xx..." (name
  * ending in '*'), or a plain value, to UTF-8. */
