@@ -2,8 +2,9 @@
  *
  * A hostile message can ask for unbounded nesting, parts, header sizes and
  * encoded-word lengths. Each of these is capped by a named default below;
- * a caller may lower or raise them through struct msg_limits (filled from
- * the mime_* configuration keys). Past a limit the parser degrades the way
+ * a caller may lower or raise them through struct msg_limits, filled from
+ * the configuration keys mime_max_depth (at most 1000), mime_max_parts,
+ * mime_max_header_field and mime_max_header_held. Past a limit the parser degrades the way
  * Dovecot does: a too-deep or one-too-many part is not split further and its
  * content is the body of its parent leaf; held bytes are truncated, never
  * grown. Counters and offsets are 64-bit, so only memory is bounded.
@@ -35,6 +36,10 @@ struct msg_limits {
 	size_t max_field; /* at least 1024 */
 	size_t max_held;  /* at least max_field */
 };
+
+struct config;
+/* The limits set by the mime_max_* configuration keys. */
+struct msg_limits msg_limits_from_config(const struct config *cfg);
 
 static inline struct msg_limits msg_limits_default(void)
 {

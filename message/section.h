@@ -28,8 +28,9 @@
 #include "parser.h"
 #include "reader.h"
 
-/* Longest part path (1.2.3...), above the deepest tree the parser builds. */
-#define MSG_SECTION_MAX_PATH (MSG_DEFAULT_MAX_DEPTH + 4)
+/* Longest part path (1.2.3...): beyond the deepest tree the parser can be
+ * configured to build (mime_max_depth is at most 1000). */
+#define MSG_SECTION_MAX_PATH 1004
 /* Field names in one HEADER.FIELDS list, and the longest name compared. */
 #define MSG_SECTION_MAX_FIELDS 128
 #define MSG_SECTION_MAX_NAME   256

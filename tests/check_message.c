@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/config.h"
 #include "message/bodystructure.h"
 #include "message/envelope.h"
 #include "message/header.h"
@@ -804,6 +805,21 @@ START_TEST(small_limits_degrade)
 }
 END_TEST
 
+START_TEST(limits_from_config)
+{
+	struct config c;
+	config_defaults(&c);
+	struct msg_limits a = msg_limits_from_config(&c), b = msg_limits_default();
+	ck_assert(a.max_depth == b.max_depth && a.max_parts == b.max_parts &&
+		  a.max_field == b.max_field && a.max_held == b.max_held);
+	struct buf err = BUF_INIT(0);
+	ck_assert(config_set_line(&c, "mime_max_parts = 5", "t", 1, &err));
+	ck_assert(!config_set_line(&c, "mime_max_depth = 5000", "t", 2, &err));
+	ck_assert_uint_eq(msg_limits_from_config(&c).max_parts, 5);
+	buf_free(&err);
+}
+END_TEST
+
 START_TEST(output_limit_is_reported)
 {
 	size_t len;
@@ -846,6 +862,7 @@ Suite *message_suite(void)
 	tcase_add_test(tc, section_io_errors);
 	tcase_add_test(tc, section_big_streaming);
 	tcase_add_test(tc, output_limit_is_reported);
+	tcase_add_test(tc, limits_from_config);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hostile");
 	tcase_set_timeout(tc, 300);
