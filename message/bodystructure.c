@@ -157,8 +157,9 @@ static bool part_write(const struct msg_tree *t, const struct msg_part *p, bool 
 	if (p->kind == MSG_MULTIPART && have) {
 		ok = multipart_write(t, p, &pp, ext, out);
 	} else if (p->overflow) {
-		ok = leaf_write(t, p, STR_LIT("application"), STR_LIT("octet-stream"), NULL, ext,
-				out);
+		/* as Dovecot: the original parameters stay */
+		ok = leaf_write(t, p, STR_LIT("application"), STR_LIT("octet-stream"),
+				have ? &pp : NULL, ext, out);
 	} else if (have) {
 		ok = leaf_write(t, p, pp.type, pp.subtype, &pp, ext, out);
 	} else if (p->in_digest) {

@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Multipart and message/rfc822 nesting below the top-level message. */
+/* Levels of multipart and message/rfc822 nesting, the message itself
+ * counted as the first: a part at depth max_depth - 1 is not split. */
 #define MSG_DEFAULT_MAX_DEPTH 100
 /* Parts in one message's tree, the top-level message included. */
 #define MSG_DEFAULT_MAX_PARTS 10000
@@ -23,8 +24,10 @@
 #define MSG_DEFAULT_MAX_FIELD ((size_t)64 << 10)
 /* Bytes of header values kept for the whole tree (ENVELOPE and MIME fields). */
 #define MSG_DEFAULT_MAX_HELD ((size_t)4 << 20)
-/* Longest boundary honoured; RFC 2046 allows 70, longer ones are ignored. */
-#define MSG_MAX_BOUNDARY 200
+/* Boundary bytes compared; RFC 2046 allows 70. A longer boundary is cut to
+ * this length, as Dovecot does, so lines starting with its first 80 bytes
+ * delimit parts. */
+#define MSG_MAX_BOUNDARY 80
 /* Parameters kept per Content-Type/Content-Disposition field. */
 #define MSG_MAX_PARAMS 64
 /* Addresses rendered in one ENVELOPE address list. */

@@ -268,15 +268,17 @@ static void header_done(struct msg_parser *p)
 				multi = true;
 				digest = ieq(pp.subtype.s, pp.subtype.len, "digest");
 				const struct str *b = msg_params_get(&pp, "boundary");
-				if (b && b->len > 0 && b->len <= MSG_MAX_BOUNDARY) {
-					memcpy(bnd, b->s, b->len);
-					blen = b->len;
+				if (b && b->len > 0) {
+					blen = b->len < MSG_MAX_BOUNDARY ? b->len
+									 : MSG_MAX_BOUNDARY;
+					memcpy(bnd, b->s, blen);
 				}
 			}
 		}
 		msg_params_free(&pp);
 	}
-	bool room = m->depth < p->t->lim.max_depth && p->t->n < p->t->lim.max_parts;
+	/* max_depth levels, the message itself counted as one (as Dovecot) */
+	bool room = m->depth + 1u < p->t->lim.max_depth && p->t->n < p->t->lim.max_parts;
 	if (multi) {
 		if (!room) {
 			m->overflow = true;
@@ -338,7 +340,11 @@ static void on_boundary(struct msg_parser *p, int k, bool close)
 	/* The line end before the boundary line belongs to the boundary,
 	 * unless that line was a boundary itself, which took its own end. */
 	struct pos at = p->line;
-	if (p->prev_nl && !p->prev_bline) {
+	/* Dovecot also leaves it to a message/rfc822 part whose message's
+	 * header is still being read. */
+	const struct level *top = &p->stack[p->depth - 1];
+	bool msg_hdr = top->state == ST_HEADER && p->t->parts[top->node].is_message;
+	if (p->prev_nl && !p->prev_bline && !msg_hdr) {
 		at.off -= p->prev_nl;
 		at.v -= 2;
 		at.lf -= 1;

@@ -231,9 +231,13 @@ static int header_fields(const struct msg_reader *r, const struct msg_span *hdr,
 		uint64_t before = out->vsize;
 		if (!field_end(&f, end))
 			return MSG_ERR_IO;
-		/* a header cut off without a line end: end the last field */
-		if (kept_last && out->vsize != before && !f.ended_nl && !add_mem(out, "\r\n", 2))
-			return MSG_ERR_IO;
+		/* a header cut off without a line end: its last field, when
+		 * kept, gets one, which also ends the header (as Dovecot) */
+		if (kept_last && out->vsize != before && !f.ended_nl) {
+			if (!add_mem(out, "\r\n", 2))
+				return MSG_ERR_IO;
+			return 0;
+		}
 	}
 	/* As Dovecot: HEADER.FIELDS always ends with the empty line,
 	 * HEADER.FIELDS.NOT only when the header had one. */
