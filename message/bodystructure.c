@@ -154,9 +154,11 @@ static bool part_write(const struct msg_tree *t, const struct msg_part *p, bool 
 			msg_params_free(&pp);
 	}
 	bool ok;
-	if (p->kind == MSG_MULTIPART && have) {
+	if (p->kind == MSG_MULTIPART && have && p->child >= 0) {
 		ok = multipart_write(t, p, &pp, ext, out);
-	} else if (p->overflow) {
+	} else if (p->overflow || p->kind != MSG_LEAF) {
+		/* a multipart with no part, or a message/rfc822 with no message
+		 * (limits), would be invalid IMAP as such */
 		/* as Dovecot: the original parameters stay */
 		ok = leaf_write(t, p, STR_LIT("application"), STR_LIT("octet-stream"),
 				have ? &pp : NULL, ext, out);

@@ -269,8 +269,8 @@ static void header_done(struct msg_parser *p)
 				digest = ieq(pp.subtype.s, pp.subtype.len, "digest");
 				const struct str *b = msg_params_get(&pp, "boundary");
 				if (b && b->len > 0) {
-					blen = b->len < MSG_MAX_BOUNDARY ? b->len
-									 : MSG_MAX_BOUNDARY;
+					blen =
+					    b->len < MSG_MAX_BOUNDARY ? b->len : MSG_MAX_BOUNDARY;
 					memcpy(bnd, b->s, blen);
 				}
 			}
@@ -302,8 +302,12 @@ static void header_done(struct msg_parser *p)
 		m->kind = MSG_RFC822;
 		l->state = ST_MESSAGE;
 		int32_t c = node_new(p, node, p->cur);
-		if (c >= 0)
-			push(p, c, ST_HEADER, p->cur);
+		if (c >= 0 && push(p, c, ST_HEADER, p->cur))
+			return;
+		m = &p->t->parts[node]; /* node_new may have moved the array */
+		m->kind = MSG_LEAF;
+		m->overflow = true;
+		l->state = ST_BODY;
 	}
 }
 
