@@ -156,7 +156,8 @@ static bool part_write(const struct msg_tree *t, const struct msg_part *p, bool 
 	bool ok;
 	if (p->kind == MSG_MULTIPART && have && p->child >= 0) {
 		ok = multipart_write(t, p, &pp, ext, out);
-	} else if (p->overflow || p->kind != MSG_LEAF) {
+	} else if (p->overflow || p->kind == MSG_MULTIPART ||
+		   (p->kind == MSG_RFC822 && p->child < 0)) {
 		/* a multipart with no part, or a message/rfc822 with no message
 		 * (limits), would be invalid IMAP as such */
 		/* as Dovecot: the original parameters stay */
