@@ -820,6 +820,23 @@ START_TEST(limits_from_config)
 }
 END_TEST
 
+START_TEST(parts_limit_on_rfc822)
+{
+	struct msg_limits lim = {10, 2, 1024, 4096};
+	const char m[] = "Content-Type: multipart/mixed; boundary=a\n\n"
+			 "--a\nContent-Type: message/rfc822\n\nSubject: in\n\nbody\n"
+			 "--a\n\nnot a part: over the limit\n--a--\n";
+	struct msg_tree *t = mt_parse(m, sizeof(m) - 1, 5, &lim);
+	ck_assert_uint_eq(msg_tree_count(t), 2);
+	struct buf bs = BUF_INIT(0);
+	ck_assert(msg_bodystructure_write(t, 0, false, &bs));
+	ck_assert_str_eq(bs.s, "((\"application\" \"octet-stream\" NIL NIL NIL \"7bit\" 19) "
+			       "\"mixed\")");
+	buf_free(&bs);
+	msg_tree_free(&t);
+}
+END_TEST
+
 START_TEST(output_limit_is_reported)
 {
 	size_t len;
@@ -873,6 +890,7 @@ Suite *message_suite(void)
 	tcase_add_test(tc, hostile_nuls);
 	tcase_add_test(tc, hostile_many_fields);
 	tcase_add_test(tc, small_limits_degrade);
+	tcase_add_test(tc, parts_limit_on_rfc822);
 	suite_add_tcase(s, tc);
 	return s;
 }
