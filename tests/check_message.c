@@ -837,6 +837,106 @@ START_TEST(parts_limit_on_rfc822)
 }
 END_TEST
 
+/* Spans stay inside the input, children inside their parent's body. */
+static void assert_spans_sane(const struct msg_tree *t)
+{
+	uint64_t size = msg_tree_size(t);
+	for (unsigned i = 0; i < msg_tree_count(t); i++) {
+		const struct msg_part *p = msg_tree_part(t, i);
+		ck_assert_uint_le(p->hdr.off + p->hdr.size, size);
+		ck_assert_uint_le(p->body.off + p->body.size, size);
+		ck_assert_uint_le(p->hdr.off + p->hdr.size, p->body.off);
+		ck_assert_uint_ge(p->hdr.vsize, p->hdr.size);
+		ck_assert_uint_ge(p->body.vsize, p->body.size);
+		if (p->parent >= 0) {
+			const struct msg_part *q = msg_tree_part(t, (unsigned)p->parent);
+			ck_assert_uint_ge(p->hdr.off, q->body.off);
+			ck_assert_uint_le(p->body.off + p->body.size, q->body.off + q->body.size);
+		}
+	}
+}
+
+/* Every section of every part: the announced size is what is sent. */
+static void assert_sections_consistent(const struct msg_tree *t, const char *data, size_t len)
+{
+	struct msg_reader r = msg_reader_mem(data, len);
+	static const enum msg_section_text texts[] = {MSG_SECT_ALL, MSG_SECT_HEADER, MSG_SECT_TEXT,
+						      MSG_SECT_MIME, MSG_SECT_HEADER_FIELDS_NOT};
+	for (unsigned a = 0; a <= 3; a++) {
+		for (unsigned b = 0; b <= 3; b++) {
+			for (unsigned k = 0; k < 5; k++) {
+				struct msg_section sec;
+				memset(&sec, 0, sizeof(sec));
+				if (a)
+					sec.path[sec.npath++] = a;
+				if (a && b)
+					sec.path[sec.npath++] = b;
+				sec.text = texts[k];
+				sec.fields[0] = STR_LIT("Subject");
+				sec.nfields = 1;
+				struct msg_body body;
+				memset(&body, 0, sizeof(body));
+				int rc = msg_section_resolve(t, &r, &sec, &body);
+				ck_assert(rc == 0 || rc == MSG_ERR_NOPART ||
+					  rc == MSG_ERR_BADSECTION);
+				if (rc == 0) {
+					struct buf out = BUF_INIT(0);
+					ck_assert_int_eq(msg_body_append(&body, &r, &out), 0);
+					ck_assert_uint_eq(out.len, msg_body_size(&body));
+					ck_assert(out.len == 0 ||
+						  memchr(out.s, 0, out.len) == NULL);
+					buf_free(&out);
+				}
+				msg_body_free(&body);
+			}
+		}
+	}
+}
+
+/* Mutated corpus messages: whatever the damage, parsing in any chunking
+ * gives one answer, spans stay sane and every rendering is valid IMAP. */
+START_TEST(fuzz_corpus_mutations)
+{
+	static const char interesting[] = "-\n\r: \"=\0;(<@x";
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	char **names;
+	unsigned n = mt_corpus_list(&names);
+	for (unsigned i = 0; i < n; i++) {
+		size_t len;
+		char *orig = mt_read_file(path_of(names[i], "eml"), &len);
+		if (len == 0) {
+			free(orig);
+			continue;
+		}
+		char *data = malloc(len);
+		for (int round = 0; round < 25; round++) {
+			memcpy(data, orig, len);
+			for (int k = 0; k < 1 + round % 8; k++) {
+				seed = seed * 6364136223846793005u + 1442695040888963407u;
+				size_t at = (size_t)(seed >> 33) % len;
+				unsigned pick = (unsigned)(seed >> 20) % (sizeof(interesting) + 8);
+				data[at] = pick < sizeof(interesting) - 1 ? interesting[pick]
+									  : (char)(seed >> 13);
+			}
+			struct msg_tree *whole = mt_parse(data, len, 0, NULL);
+			size_t chunk = 1 + (size_t)(seed >> 40) % 97;
+			struct msg_tree *parts = mt_parse(data, len, chunk, NULL);
+			ck_assert_ptr_nonnull(whole);
+			ck_assert_ptr_nonnull(parts);
+			assert_same_tree(whole, parts, names[i]);
+			assert_spans_sane(whole);
+			assert_renders_wellformed(whole);
+			assert_sections_consistent(whole, data, len);
+			msg_tree_free(&whole);
+			msg_tree_free(&parts);
+		}
+		free(data);
+		free(orig);
+	}
+	mt_corpus_free(names, n);
+}
+END_TEST
+
 START_TEST(output_limit_is_reported)
 {
 	size_t len;
@@ -891,6 +991,7 @@ Suite *message_suite(void)
 	tcase_add_test(tc, hostile_many_fields);
 	tcase_add_test(tc, small_limits_degrade);
 	tcase_add_test(tc, parts_limit_on_rfc822);
+	tcase_add_test(tc, fuzz_corpus_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }
