@@ -127,7 +127,11 @@ static bool qp_feed(struct msg_decoder *d, const char *in, size_t len, struct bu
 				ok = ws_flush(d, out);
 				d->state = QP_EQ;
 			} else {
-				ok = ws_flush(d, out) && buf_appendc(out, c);
+				/* a run of plain text goes out at once */
+				size_t st = i;
+				while (i + 1 < len && !strchr(" \t\r\n=", in[i + 1]))
+					i++;
+				ok = ws_flush(d, out) && buf_append(out, in + st, i - st + 1);
 			}
 			i++;
 			break;

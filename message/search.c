@@ -132,6 +132,10 @@ bool msg_matcher_feed(struct msg_matcher *m, const char *text, size_t len)
 		m->ncarry -= k;
 	}
 	while (i < len && !m->matched) {
+		if (s[i] < 0x80) { /* ASCII needs no decoding */
+			step(m, s[i++]);
+			continue;
+		}
 		uint32_t cp;
 		size_t k = msg_utf8_next(s + i, len - i, &cp);
 		if (k == 0) {
