@@ -342,8 +342,11 @@ int msg_search_body(const struct msg_tree *t, const struct msg_reader *r, struct
 int msg_search_text(const struct msg_tree *t, const struct msg_reader *r, struct msg_matcher *m,
 		    bool *found)
 {
-	int ret = header_search(t, r, 0, NULL, m, found);
-	if (ret || *found)
-		return ret;
+	/* as Dovecot: the headers of every part and embedded message too */
+	for (unsigned i = 0; i < msg_tree_count(t); i++) {
+		int ret = header_search(t, r, i, NULL, m, found);
+		if (ret || *found)
+			return ret;
+	}
 	return msg_search_body(t, r, m, found);
 }

@@ -55,7 +55,8 @@ int msg_search_header(const struct msg_tree *t, const struct msg_reader *r, unsi
 /* SEARCH BODY: the decoded text of every text part of the message. */
 int msg_search_body(const struct msg_tree *t, const struct msg_reader *r, struct msg_matcher *m,
 		    bool *found);
-/* SEARCH TEXT: every header field of the message, then the body. */
+/* SEARCH TEXT: every header field of the message, its parts and the
+ * messages inside it (as Dovecot), then the body. */
 int msg_search_text(const struct msg_tree *t, const struct msg_reader *r, struct msg_matcher *m,
 		    bool *found);
 

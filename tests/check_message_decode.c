@@ -377,6 +377,11 @@ START_TEST(search_bodies)
 	load("015-rfc822-attachment", &l);
 	ck_assert(search(&l, IN_BODY, NULL, "inner text"));
 	ck_assert(!search(&l, IN_BODY, NULL, "iVBORw0KGgo"));
+	/* headers of parts and embedded messages: TEXT only */
+	ck_assert(!search(&l, IN_BODY, NULL, "image/png"));
+	ck_assert(search(&l, IN_TEXT, NULL, "image/png"));
+	ck_assert(!search(&l, IN_BODY, NULL, "someone@example"));
+	ck_assert(search(&l, IN_TEXT, NULL, "someone@example"));
 	unload(&l);
 }
 END_TEST
