@@ -85,4 +85,4 @@ format:
 clean:
 	rm -rf build build-san imapd
 
--include $(LIB_OBJ:.o=.d) $(B)/imapd.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(B)/imapd.d $(TEST_BIN:=.d) $(TEST_HELPER_OBJ:.o=.d)

@@ -41,6 +41,12 @@ struct config {
 	uint32_t max_append_size;   /* one APPEND message (APPENDLIMIT) */
 	uint32_t max_output_buffer; /* unsent output before we stop reading */
 
+	/* Message parsing for FETCH and SEARCH (see message/limits.h) */
+	uint32_t mime_max_depth;        /* multipart and message/rfc822 nesting */
+	uint32_t mime_max_parts;        /* MIME parts in one message */
+	uint32_t mime_max_header_field; /* bytes of one header field kept */
+	uint32_t mime_max_header_held;  /* bytes of header values kept per message */
+
 	/* Timeouts, seconds */
 	unsigned timeout_preauth;
 	unsigned timeout_idle;
