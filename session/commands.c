@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"UNSELECT", ST_SELECTED, 0, cmd_unselect, NULL},
     {"CHECK", ST_SELECTED, 0, cmd_check, NULL},
     {"EXPUNGE", ST_SELECTED, CMDF_UID, cmd_expunge, NULL},
+    {"FETCH", ST_SELECTED, CMDF_UID | CMDF_SEQ_QUIET, cmd_fetch, NULL},
     {"STORE", ST_SELECTED, CMDF_UID | CMDF_SEQ_QUIET, cmd_store, NULL},
     {"COPY", ST_SELECTED, CMDF_UID, cmd_copy, NULL},
     {"MOVE", ST_SELECTED, CMDF_UID, cmd_move, NULL},

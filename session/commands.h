@@ -59,6 +59,7 @@ enum cmd_result cmd_append(struct session *s, struct parser *p, struct str tag);
 void append_literal(struct session *s, struct parser *p, struct str tag);
 /* Aborts a half-received APPEND (its tmp/ files are removed). */
 void append_state_free(struct session *s);
+enum cmd_result cmd_fetch(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_store(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_expunge(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_copy(struct session *s, struct parser *p, struct str tag);

@@ -47,38 +47,6 @@ void respond_continue(struct session *s, const char *text)
 	io_flush(&s->io);
 }
 
-static bool quotable(const char *s, size_t len)
-{
-	if (len > 1024)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0 || c == '\r' || c == '\n' || c >= 0x80)
-			return false;
-	}
-	return true;
-}
-
-bool imap_append_string(struct buf *b, const char *s, size_t len)
-{
-	if (!quotable(s, len))
-		return buf_appendf(b, "{%zu}\r\n", len) && buf_append(b, s, len);
-	bool ok = buf_appendc(b, '"');
-	for (size_t i = 0; ok && i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			ok = buf_appendc(b, '\\');
-		ok = ok && buf_appendc(b, s[i]);
-	}
-	return ok && buf_appendc(b, '"');
-}
-
-bool imap_append_nstring(struct buf *b, const char *s, size_t len)
-{
-	if (!s)
-		return buf_appends(b, "NIL");
-	return imap_append_string(b, s, len);
-}
-
 bool imap_append_astring(struct buf *b, const char *s, size_t len)
 {
 	bool atom = len > 0 && !(len == 3 && memcmp(s, "NIL", 3) == 0);
