@@ -36,7 +36,8 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 # Debian packages: to build, and to run the tests and the demo.
 DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev check
-DEB_TEST  := python3 systemd gnutls-bin openssl xinetd ucspi-tcp fail2ban mandoc groff-base man-db shellcheck
+DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd xinetd ucspi-tcp fail2ban \
+             mandoc groff-base man-db shellcheck
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 .SECONDARY:
@@ -107,4 +108,4 @@ format:
 clean:
 	rm -rf build build-san imapd
 
--include $(LIB_OBJ:.o=.d) $(B)/imapd.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(B)/imapd.d $(TEST_BIN:=.d) $(TEST_HELPER_OBJ:.o=.d)

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "auth/checkpassword.h"
+#include "auth/hash.h"
 
 #include "lib/config.h"
 #include "lib/log.h"
 #include "session/session.h"
+#include "session/tls.h"
 
 #define DEFAULT_CONFIG "/etc/imapd/imapd.conf"
 
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
 			config_path = argv[++i];
 		else if (!strcmp(argv[i], "--check-config"))
 			check = true;
+		else if (!strcmp(argv[i], "--hash"))
+			return hash_main(argc - i, argv + i);
 		else if (!strcmp(argv[i], "--checkpassword-reply"))
 			return checkpassword_reply_main();
 		else if (!strcmp(argv[i], "--version")) {
@@ -69,6 +73,15 @@ int main(int argc, char **argv)
 		if (!ok) {
 			fprintf(stderr, "imapd: %s\n", err.s);
 			return 100;
+		}
+		/* With TLS configured, the credentials must load too. */
+		if (cfg.tls_cert[0]) {
+			struct tls_server *t = NULL;
+			if (tls_server_new(&cfg, &t, &err) < 0) {
+				fprintf(stderr, "imapd: %s\n", err.s ? err.s : "TLS error");
+				return 100;
+			}
+			tls_server_free(&t);
 		}
 		struct buf out = BUF_INIT(0);
 		config_dump(&cfg, &out);

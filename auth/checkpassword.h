@@ -1,6 +1,7 @@
 /* checkpassword: the "checkpassword" passdb backend (qmail's interface).
  *
- * The program named by the config key checkpassword is run with fd 3
+ * The program named by the config key checkpassword (an absolute path) is
+ * run with fd 3
  * carrying "user\0password\0timestamp\0" and with arguments naming a reply
  * program: checkpassword_reply (default: the running imapd) followed by
  * "--checkpassword-reply". A checker that accepts the password runs the
@@ -14,7 +15,7 @@
  * PATH=CHECKPASSWORD_PATH only. It is killed (with its group) after
  * checkpassword_timeout seconds, and the reply is at most
  * CHECKPASSWORD_MAX_REPLY bytes. The caller must not reap children behind
- * our back (no SIGCHLD handler that calls wait).
+ * our back: no SIGCHLD handler that calls wait, and SIGCHLD not ignored.
  */
 #ifndef IMAPD_AUTH_CHECKPASSWORD_H
 #define IMAPD_AUTH_CHECKPASSWORD_H

@@ -6,11 +6,17 @@
  * uid, gid and home come from getpwnam_r for the name PAM reports after
  * authentication. PAM's own failure delay is disabled where Linux-PAM allows
  * it: the session applies auth_fail_delay_ms itself.
+ *
+ * A user whose passwd entry does not fit PAM_PWBUF_SIZE bytes of scratch
+ * space is AUTH_TEMPFAIL. PAM_USER may not be changed by a module into a
+ * name that breaks the passdb.h rules.
  */
 #ifndef IMAPD_AUTH_PAM_H
 #define IMAPD_AUTH_PAM_H
 
 #include "auth/passdb.h"
+
+#define PAM_PWBUF_SIZE 16384 /* getpwnam_r scratch space */
 
 /* passdb_verify for this backend; user and pass are already validated. */
 enum auth_result pam_verify(const struct config *cfg, struct str user, const char *pass,

@@ -25,8 +25,8 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 
-#define AUTH_USER_MAX 255  /* bytes in a user name; fits auth_user.name */
-#define AUTH_PASS_MAX 1024 /* bytes in a password */
+#define AUTH_USER_MAX 255 /* bytes in a user name; fits auth_user.name */
+#define AUTH_PASS_MAX 511 /* bytes in a password: the most crypt(3) takes */
 
 struct auth_user {
 	char name[256];

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth/pwscheme.h"
@@ -131,10 +132,11 @@ static bool parse_line(struct str line, struct passwd_entry *e, const char **why
 }
 
 /* Reads one line of up to max bytes into line (newline dropped, not
- * NUL-terminated: the bytes may hold NULs). Returns false at end of file.
+ * NUL-terminated: the bytes may hold NULs). Returns false at end of file or
+ * once *total, the bytes read so far, passes PASSWD_FILE_MAX_SIZE.
  * *len is the stored length; *too_long is set if bytes were dropped. Every
  * byte read is fed to h when h is not NULL. */
-static bool read_line(FILE *f, char *line, size_t max, size_t *len, bool *too_long,
+static bool read_line(FILE *f, char *line, size_t max, size_t *len, bool *too_long, size_t *total,
 		      gnutls_hash_hd_t h)
 {
 	size_t n = 0;
@@ -142,6 +144,8 @@ static bool read_line(FILE *f, char *line, size_t max, size_t *len, bool *too_lo
 	int c;
 	*too_long = false;
 	while ((c = getc(f)) != EOF) {
+		if (++*total > PASSWD_FILE_MAX_SIZE)
+			return false;
 		any = true;
 		char ch = (char)c;
 		if (h)
@@ -166,6 +170,12 @@ enum auth_result passwd_file_lookup(const char *path, struct str user, struct pa
 		log_err("passwd-file %s: %s", path, strerror(errno));
 		return AUTH_TEMPFAIL;
 	}
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_err("passwd-file %s: not a regular file", path);
+		fclose(f);
+		return AUTH_TEMPFAIL;
+	}
 	gnutls_hash_hd_t h = NULL;
 	if (digest && gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
 		fclose(f);
@@ -178,9 +188,9 @@ enum auth_result passwd_file_lookup(const char *path, struct str user, struct pa
 		goto out;
 	r = AUTH_FAIL;
 	unsigned lineno = 0;
-	size_t len;
+	size_t len, total = 0;
 	bool too_long;
-	while (read_line(f, line, PASSWD_FILE_MAX_LINE, &len, &too_long, h)) {
+	while (read_line(f, line, PASSWD_FILE_MAX_LINE, &len, &too_long, &total, h)) {
 		lineno++;
 		if (too_long) {
 			log_warn("passwd-file %s:%u: line too long, skipped", path, lineno);
@@ -207,6 +217,9 @@ enum auth_result passwd_file_lookup(const char *path, struct str user, struct pa
 	}
 	if (ferror(f)) {
 		log_err("passwd-file %s: read error", path);
+		r = AUTH_TEMPFAIL;
+	} else if (total > PASSWD_FILE_MAX_SIZE) {
+		log_err("passwd-file %s: larger than %u bytes", path, PASSWD_FILE_MAX_SIZE);
 		r = AUTH_TEMPFAIL;
 	}
 out:

@@ -14,6 +14,10 @@
  * skipped. A malformed line, or one longer than PASSWD_FILE_MAX_LINE bytes,
  * is skipped and logged by file and line number, never with its password
  * field. The first line for a user name wins.
+ *
+ * An unknown user costs one yescrypt hash at libxcrypt's default cost (see
+ * pwscheme_dummy): files hashed with yescrypt, the `imapd --hash` default,
+ * give no timing hint; other schemes cost more or less than that.
  */
 #ifndef IMAPD_AUTH_PASSWD_FILE_H
 #define IMAPD_AUTH_PASSWD_FILE_H
@@ -23,8 +27,9 @@
 
 #include "auth/passdb.h"
 
-#define PASSWD_FILE_MAX_LINE 16384 /* bytes in one line, newline excluded */
-#define PASSWD_FILE_MAX_PASS 1024  /* bytes in the password field */
+#define PASSWD_FILE_MAX_LINE 16384	 /* bytes in one line, newline excluded */
+#define PASSWD_FILE_MAX_PASS 1024	 /* bytes in the password field */
+#define PASSWD_FILE_MAX_SIZE (64u << 20) /* bytes in the file; more is AUTH_TEMPFAIL */
 
 struct passwd_entry {
 	struct auth_user user;
@@ -33,7 +38,8 @@ struct passwd_entry {
 };
 
 /* Reads path and looks for user (already validated). AUTH_OK fills *e;
- * AUTH_FAIL: no such user; AUTH_TEMPFAIL: the file cannot be read.
+ * AUTH_FAIL: no such user; AUTH_TEMPFAIL: the file cannot be read, is not
+ * a regular file, or is larger than PASSWD_FILE_MAX_SIZE.
  * The whole file is always read, so lookups cost the same wherever the user
  * is. If digest is not NULL it receives SHA-256 over the file's bytes: a
  * value an attacker cannot predict, used to derive fake SCRAM salts. */

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/passdb.h"
 #include "auth/secret.h"
+
+_Static_assert(AUTH_PASS_MAX < CRYPT_MAX_PASSPHRASE_SIZE, "crypt_r must take every password");
 
 /* A yescrypt hash at libxcrypt's default cost of a password nobody knows. */
 static const char dummy_hash[] =

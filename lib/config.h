@@ -41,15 +41,37 @@ struct config {
 	uint32_t max_append_size;   /* one APPEND message (APPENDLIMIT) */
 	uint32_t max_output_buffer; /* unsent output before we stop reading */
 
+	/* Message parsing for FETCH and SEARCH (see message/limits.h) */
+	uint32_t mime_max_depth;        /* multipart and message/rfc822 nesting */
+	uint32_t mime_max_parts;        /* MIME parts in one message */
+	uint32_t mime_max_header_field; /* bytes of one header field kept */
+	uint32_t mime_max_header_held;  /* bytes of header values kept per message */
+
 	/* Timeouts, seconds */
 	unsigned timeout_preauth;
 	unsigned timeout_idle;
 	unsigned idle_keepalive;
 	unsigned idle_poll_interval;
 
-	/* TLS */
+	/* TLS, see session/tls.h. Every file is read anew for each connection,
+	 * so a renewed certificate is served at once.
+	 *   tls_cert, tls_key  the default certificate: PEM chain, leaf first,
+	 *                      and its unencrypted PEM private key
+	 *   tls_sni_dir        "" or a folder of <name>.pem + <name>.key pairs
+	 *                      (at most 256; other files are ignored); the pair
+	 *                      whose certificate names match the client's SNI is
+	 *                      served, else the default
+	 *   tls_priority       GnuTLS priority string; default TLS 1.2 and 1.3
+	 *   tls_ticket_key     session ticket key file (64 random bytes) shared by
+	 *                      all connections, so a client resumes with any later
+	 *                      process; created 0600 when missing; "" turns session
+	 *                      tickets off (a full handshake every time)
+	 *   tls_ticket_rotate  age in seconds at which the key file is replaced by
+	 *                      a new key; tickets made with the old key then lapse
+	 */
 	char tls_cert[4096];
 	char tls_key[4096];
+	char tls_sni_dir[4096];
 	char tls_priority[512];
 	char tls_ticket_key[4096];
 	unsigned tls_ticket_rotate; /* seconds */

@@ -121,8 +121,8 @@ int md_mailbox_copy(struct md_mailbox *mb, const uint32_t *seqs, size_t n, const
 			continue; /* expunged meanwhile */
 		uint32_t kw = 0;
 		for (unsigned k = 0; k < MD_MAX_KEYWORDS; k++) {
-			const char *kn = (m->keywords & (1u << k)) ? md_mailbox_keyword_name(mb, k)
-								  : NULL;
+			const char *kn =
+			    (m->keywords & (1u << k)) ? md_mailbox_keyword_name(mb, k) : NULL;
 			int idx = kn ? md_target_keyword(&t, kn, NULL) : -1;
 			if (idx >= 0)
 				kw |= 1u << idx;
@@ -143,7 +143,8 @@ int md_mailbox_copy(struct md_mailbox *mb, const uint32_t *seqs, size_t n, const
 					char *colon = strchr(oldbase, ':');
 					if (colon)
 						*colon = '\0';
-					if (buf_appends(&moved, oldbase) && buf_appendc(&moved, '\0'))
+					if (buf_appends(&moved, oldbase) &&
+					    buf_appendc(&moved, '\0'))
 						nmoved++;
 				}
 			} else if (pr != MD_ERR_EXPUNGED) {

@@ -147,8 +147,8 @@ void md_append_abort(struct md_append **ap)
 }
 
 int md_append_commit(struct md_append **ap, uint8_t flags, const char *const *keywords,
-		     size_t nkeywords, int64_t internal_date, uint32_t *uid,
-		     uint32_t *uidvalidity, struct buf *err)
+		     size_t nkeywords, int64_t internal_date, uint32_t *uid, uint32_t *uidvalidity,
+		     struct buf *err)
 {
 	struct md_append *a = *ap;
 	int r = MD_ERR;

@@ -31,8 +31,8 @@ int md_append_write(struct md_append *a, const void *data, size_t len, struct bu
 /* flags: enum md_flag; keywords: names (added to the folder when new);
  * internal_date: seconds, or -1 for now. */
 int md_append_commit(struct md_append **a, uint8_t flags, const char *const *keywords,
-		     size_t nkeywords, int64_t internal_date, uint32_t *uid,
-		     uint32_t *uidvalidity, struct buf *err);
+		     size_t nkeywords, int64_t internal_date, uint32_t *uid, uint32_t *uidvalidity,
+		     struct buf *err);
 void md_append_abort(struct md_append **a);
 
 #endif

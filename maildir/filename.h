@@ -19,22 +19,22 @@
 #include "lib/buf.h"
 
 enum md_flag {
-	MD_F_DRAFT = 1 << 0,    /* D */
-	MD_F_FLAGGED = 1 << 1,  /* F */
-	MD_F_PASSED = 1 << 2,   /* P: forwarded, no IMAP system flag */
+	MD_F_DRAFT = 1 << 0,	/* D */
+	MD_F_FLAGGED = 1 << 1,	/* F */
+	MD_F_PASSED = 1 << 2,	/* P: forwarded, no IMAP system flag */
 	MD_F_ANSWERED = 1 << 3, /* R */
-	MD_F_SEEN = 1 << 4,     /* S */
-	MD_F_DELETED = 1 << 5,  /* T */
+	MD_F_SEEN = 1 << 4,	/* S */
+	MD_F_DELETED = 1 << 5,	/* T */
 };
 
-#define MD_MAX_KEYWORDS 26      /* letters a-z */
+#define MD_MAX_KEYWORDS 26 /* letters a-z */
 #define MD_UNKNOWN_SIZE UINT64_MAX
 
 struct md_fname {
 	size_t base_len; /* bytes before ':' (the whole name when no info) */
-	uint64_t size;   /* S=, or MD_UNKNOWN_SIZE */
-	uint64_t vsize;  /* W=, or MD_UNKNOWN_SIZE */
-	uint8_t flags;   /* enum md_flag */
+	uint64_t size;	 /* S=, or MD_UNKNOWN_SIZE */
+	uint64_t vsize;	 /* W=, or MD_UNKNOWN_SIZE */
+	uint8_t flags;	 /* enum md_flag */
 	uint32_t keywords;
 };
 

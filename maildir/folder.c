@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "keywords.h"
+#include "lock.h"
 #include "name.h"
 #include "store.h"
 #include "subscriptions.h"
 #include "uidlist.h"
 #include "util.h"
 
-static const char *const su_names[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+static const char *const su_names[] = {"\\All",	 "\\Archive", "\\Drafts", "\\Flagged",
 				       "\\Junk", "\\Sent",    "\\Trash"};
 #define SU_COUNT 7
 
@@ -152,7 +153,8 @@ static int su_update(const char *root, const char *from, const char *to, unsigne
 		changed = true;
 	}
 	if (add) {
-		struct su_entry *ne = n < MD_SPECIAL_USE_MAX ? realloc(e, (n + 1) * sizeof(*e)) : NULL;
+		struct su_entry *ne =
+		    n < MD_SPECIAL_USE_MAX ? realloc(e, (n + 1) * sizeof(*e)) : NULL;
 		if (!ne) {
 			su_free(e, n);
 			return -1;
@@ -330,20 +332,30 @@ static int rename_inbox(struct md_store *s, const char *to, const char *todir, s
 	}
 	if (md_make_maildir(todir) < 0)
 		goto fail;
-	/* The new folder takes INBOX's list whole: same UIDVALIDITY and UIDs. */
+	/* The new folder takes INBOX's list whole: same UIDVALIDITY and UIDs.
+	 * Its lock keeps a process that opens it meanwhile from starting a
+	 * list of its own (taking it inside INBOX's lock cannot deadlock:
+	 * nobody holding a folder's lock waits for INBOX's). */
 	struct buf data = BUF_INIT(MD_CONTROL_FILE_MAX);
+	struct md_dotlock *dl = NULL;
 	static const char *const files[] = {MD_UIDLIST_NAME, MD_KEYWORDS_NAME};
+	if (md_join(dst, todir, MD_UIDLIST_NAME) < 0 ||
+	    md_dotlock_take(dst, &md_store_options(s)->lock, &dl, err) < 0)
+		goto out;
 	for (size_t i = 0; i < 2; i++) {
 		if (md_join(src, root, files[i]) < 0 || md_join(dst, todir, files[i]) < 0)
-			goto fail;
-		if (md_read_file(src, MD_CONTROL_FILE_MAX, &data, NULL) == 0) {
-			if (md_write_atomic(dst, data.s ? data.s : "", data.len) < 0) {
-				buf_free(&data);
-				goto fail;
-			}
-		}
+			break;
+		if (md_read_file(src, MD_CONTROL_FILE_MAX, &data, NULL) == 0 &&
+		    md_write_atomic(dst, data.s ? data.s : "", data.len) < 0)
+			break;
+		if (i == 1)
+			r = 0;
 	}
+	md_dotlock_release(&dl);
 	buf_free(&data);
+	if (r < 0)
+		goto fail;
+	r = MD_ERR;
 	if (md_join(dst, todir, "maildirfolder") == 0) {
 		int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)
@@ -423,7 +435,8 @@ int md_folder_rename(struct md_store *s, const char *from, const char *to, struc
 	for (size_t i = 0; i < n; i++) {
 		struct buf nn = BUF_INIT(MD_NAME_MAX + 1), im = BUF_INIT(MD_NAME_MAX + 1);
 		bool ok = buf_appends(&nn, td.s) && buf_appends(&nn, tree[i] + fd.len) &&
-			  md_name_from_dir(nn.s, &im) == 0 && md_join(dst, md_store_root(s), nn.s) == 0;
+			  md_name_from_dir(nn.s, &im) == 0 &&
+			  md_join(dst, md_store_root(s), nn.s) == 0;
 		struct stat st;
 		bool exists = ok && lstat(dst, &st) == 0;
 		buf_free(&nn);
@@ -460,21 +473,41 @@ out:
 	return r;
 }
 
-static int cmp_info(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b)
 {
 	const struct md_folder_info *x = a, *y = b;
-	bool xi = strcmp(x->name, "INBOX") == 0, yi = strcmp(y->name, "INBOX") == 0;
-	if (xi != yi)
-		return xi ? -1 : 1;
-	return strcmp(x->name, y->name);
+	int c = strcmp(x->name, y->name);
+	/* A real folder sorts before a synthesized parent of the same name. */
+	return c ? c : (int)(x->attrs & MD_LA_NONEXISTENT) - (int)(y->attrs & MD_LA_NONEXISTENT);
 }
 
+static int cmp_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct md_folder_info *)elem)->name);
+}
+
+/* Lookup in the name-sorted array. */
 static struct md_folder_info *find_info(struct md_folder_info *v, size_t n, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return &v[i];
-	return NULL;
+	return n ? bsearch(name, v, n, sizeof(*v), cmp_key) : NULL;
+}
+
+/* Whether any name starts with prefix "name/": such names are one
+ * contiguous run in sorted order, so one binary search finds the run. */
+static bool has_children(const struct md_folder_info *v, size_t n, const char *name)
+{
+	char key[MD_NAME_MAX + 2];
+	if (!snprintf_ok(key, sizeof(key), "%s%c", name, MD_DELIM))
+		return false;
+	size_t lo = 0, hi = n, kl = strlen(key);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid].name, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strncmp(v[lo].name, key, kl) == 0;
 }
 
 static int push_info(struct md_folder_info **v, size_t *n, size_t *cap, const char *name,
@@ -510,7 +543,7 @@ int md_folder_list(struct md_store *s, struct md_folder_info **out, size_t *np, 
 		goto nomem;
 	struct dirent *de;
 	struct buf name = BUF_INIT(MD_NAME_MAX + 1);
-	while ((de = readdir(d))) {
+	while ((de = readdir(d)) && n < MD_LIST_MAX_FOLDERS) {
 		if (de->d_name[0] != '.' || de->d_type == DT_REG)
 			continue;
 		buf_reset(&name);
@@ -531,26 +564,29 @@ int md_folder_list(struct md_store *s, struct md_folder_info **out, size_t *np, 
 	buf_free(&name);
 	closedir(d);
 	d = NULL;
-	/* Parents without a directory of their own. */
+	/* Every parent, then duplicates dropped (a real folder wins). */
 	size_t real = n;
 	for (size_t i = 0; i < real; i++) {
 		char tmp[MD_NAME_MAX + 1];
 		strlcpy_ok(tmp, v[i].name, sizeof(tmp));
 		for (char *slash = strrchr(tmp, MD_DELIM); slash; slash = strrchr(tmp, MD_DELIM)) {
 			*slash = '\0';
-			if (find_info(v, n, tmp))
-				break;
 			if (push_info(&v, &n, &cap, tmp, MD_LA_NOSELECT | MD_LA_NONEXISTENT) < 0)
 				goto nomem;
 		}
 	}
-	qsort(v, n, sizeof(*v), cmp_info);
+	qsort(v, n, sizeof(*v), cmp_name);
+	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(v[i].name);
-		bool kids = false;
-		for (size_t k = 0; k < n && !kids; k++)
-			kids = strncmp(v[k].name, v[i].name, l) == 0 && v[k].name[l] == MD_DELIM;
-		v[i].attrs |= kids ? MD_LA_HASCHILDREN : MD_LA_HASNOCHILDREN;
+		if (o && strcmp(v[o - 1].name, v[i].name) == 0)
+			free(v[i].name);
+		else
+			v[o++] = v[i];
+	}
+	n = o;
+	for (size_t i = 0; i < n; i++) {
+		v[i].attrs |=
+		    has_children(v, n, v[i].name) ? MD_LA_HASCHILDREN : MD_LA_HASNOCHILDREN;
 		if (!(v[i].attrs & MD_LA_NONEXISTENT))
 			v[i].special_use = default_special_use(v[i].name);
 	}
@@ -573,6 +609,13 @@ int md_folder_list(struct md_store *s, struct md_folder_info **out, size_t *np, 
 				f->attrs |= MD_LA_SUBSCRIBED;
 		}
 		md_subs_free(&subs, nsubs);
+	}
+	/* INBOX first, the rest stay in name order. */
+	struct md_folder_info *in = find_info(v, n, "INBOX");
+	if (in && in != v) {
+		struct md_folder_info t = *in;
+		memmove(v + 1, v, (size_t)(in - v) * sizeof(*v));
+		v[0] = t;
 	}
 	*out = v;
 	*np = n;

@@ -29,7 +29,8 @@
 struct md_store;
 
 #define MD_SPECIAL_USE_FILE "imapd-special-use"
-#define MD_SPECIAL_USE_MAX  64 /* entries kept in that file */
+#define MD_SPECIAL_USE_MAX  64	  /* entries kept in that file */
+#define MD_LIST_MAX_FOLDERS 65536 /* folder directories one LIST reads */
 
 enum md_special_use {
 	MD_SU_ALL = 1 << 0,
@@ -50,8 +51,8 @@ enum md_list_attr {
 };
 
 struct md_folder_info {
-	char *name;           /* IMAP name (modified UTF-7), '/' delimited */
-	unsigned attrs;       /* enum md_list_attr */
+	char *name;	      /* IMAP name (modified UTF-7), '/' delimited */
+	unsigned attrs;	      /* enum md_list_attr */
 	unsigned special_use; /* enum md_special_use */
 };
 
@@ -62,15 +63,15 @@ const char *md_special_use_name(unsigned bit);
 
 /* special_use: enum md_special_use bits to record, 0 for none.
  * MD_ERR_EXISTS when it exists already. */
-int md_folder_create(struct md_store *s, const char *name, unsigned special_use,
-		     struct buf *err);
+int md_folder_create(struct md_store *s, const char *name, unsigned special_use, struct buf *err);
 /* MD_ERR_NOTFOUND when there is no such selectable folder. */
 int md_folder_delete(struct md_store *s, const char *name, struct buf *err);
 /* MD_ERR_NOTFOUND, MD_ERR_EXISTS, or -1. */
 int md_folder_rename(struct md_store *s, const char *from, const char *to, struct buf *err);
 
-/* Every folder, INBOX first then sorted by name, with the parents that
- * have no directory; subscription state included. */
+/* Every folder, INBOX first then sorted by name (strcmp), with the
+ * parents that have no directory; subscription state included. At most
+ * MD_LIST_MAX_FOLDERS directories are read. */
 int md_folder_list(struct md_store *s, struct md_folder_info **out, size_t *n, struct buf *err);
 void md_folder_list_free(struct md_folder_info **list, size_t n);
 

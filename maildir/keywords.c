@@ -1,9 +1,11 @@
 #include "keywords.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -67,12 +69,21 @@ int md_keywords_write(const struct md_keywords *kw, const char *dir, struct buf 
 	for (int i = 0; ok && i < MD_MAX_KEYWORDS; i++)
 		if (kw->name[i])
 			ok = buf_appendf(&b, "%d %s\n", i, kw->name[i]);
+	struct stat old;
+	bool had = ok && stat(path, &old) == 0;
 	if (!ok || md_write_atomic(path, b.s ? b.s : "", b.len) < 0) {
 		md_seterr(err, "Cannot write the keyword list");
 		buf_free(&b);
 		return -1;
 	}
 	buf_free(&b);
+	/* Readers (Dovecot too) notice a change by the mtime in whole seconds:
+	 * it must grow with every write. */
+	struct stat now;
+	if (had && stat(path, &now) == 0 && now.st_mtime <= old.st_mtime) {
+		struct timespec ts[2] = {{0, UTIME_NOW}, {old.st_mtime + 1, 0}};
+		utimensat(AT_FDCWD, path, ts, 0);
+	}
 	return 0;
 }
 

@@ -5,7 +5,9 @@
  * At most MD_MAX_KEYWORDS (26) keywords per folder, each a valid IMAP atom
  * of at most MD_KEYWORD_MAX bytes. Lines that do not parse are ignored.
  * New keywords are added under the uidlist lock (so two writers cannot
- * give one letter two names) and saved by an atomic rename.
+ * give one letter two names; Dovecot relies on the same lock) and saved by
+ * an atomic rename whose mtime is always later, in whole seconds, than the
+ * file it replaces, because that is how readers notice the change.
  */
 #ifndef IMAPD_MD_KEYWORDS_H
 #define IMAPD_MD_KEYWORDS_H
@@ -17,7 +19,7 @@
 #include "lib/buf.h"
 
 #define MD_KEYWORDS_NAME "dovecot-keywords"
-#define MD_KEYWORD_MAX   128
+#define MD_KEYWORD_MAX	 128
 
 struct md_keywords {
 	char *name[MD_MAX_KEYWORDS]; /* NULL: index unused */

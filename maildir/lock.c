@@ -88,13 +88,23 @@ int md_dotlock_take(const char *path, const struct md_lock_opts *o, struct md_do
 		if (stat(l->path, &st) < 0)
 			continue; /* released meanwhile: try again at once */
 		time_t now = time(NULL);
+		/* A holder that is busy changes the lock or the file it guards. */
+		time_t last_change = st.st_mtime;
+		struct stat guarded;
+		if (stat(path, &guarded) == 0 && guarded.st_mtime > last_change &&
+		    guarded.st_mtime <= now)
+			last_change = guarded.st_mtime;
 		bool stale = owner_dead(l->path, host) ||
-			     (o->stale_secs && now - st.st_mtime > (time_t)o->stale_secs);
+			     (o->stale_secs && now - last_change > (time_t)o->stale_secs) ||
+			     (st.st_size == 0 && now - st.st_mtime > MD_LOCK_EMPTY_STALE_SECS);
 		if (stale) {
 			struct stat again;
 			if (stat(l->path, &again) == 0 && again.st_ino == st.st_ino &&
 			    again.st_dev == st.st_dev && again.st_mtime == st.st_mtime)
 				unlink(l->path);
+			/* Let a racing breaker finish before creating ours, so that
+			 * it does not remove our new lock as the stale one. */
+			nap();
 			continue;
 		}
 		if (now - start >= (time_t)o->wait_secs) {

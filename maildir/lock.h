@@ -3,9 +3,12 @@
  * The lock file is created with O_CREAT|O_EXCL and holds "<pid>:<host>",
  * as Dovecot's dotlocks do, so imapd and Dovecot exclude each other.
  * An existing lock is stale, and is removed, when its owner is a process
- * of this host that no longer exists, or when the lock file has not been
- * modified for stale_secs (Dovecot uses 120 s for dovecot-uidlist). A
- * fresh lock is waited for, polling, up to wait_secs.
+ * of this host that no longer exists, or when neither the lock file nor
+ * the file it guards has been modified for stale_secs (Dovecot's rule; it
+ * uses 120 s for dovecot-uidlist), or
+ * when it is still empty MD_LOCK_EMPTY_STALE_SECS after its creation (its
+ * creator died between creating and writing it). A fresh lock is waited
+ * for, polling, up to wait_secs.
  *
  * The check-then-unlink of a stale lock compares the inode first, so a
  * lock taken anew by someone else in between is left alone.
@@ -15,8 +18,9 @@
 
 #include "lib/buf.h"
 
-#define MD_LOCK_STALE_SECS 120 /* Dovecot's stale timeout for the uidlist lock */
-#define MD_LOCK_WAIT_SECS  60  /* how long a writer waits for a live lock */
+#define MD_LOCK_STALE_SECS	 120 /* Dovecot's stale timeout for the uidlist lock */
+#define MD_LOCK_WAIT_SECS	 60  /* how long a writer waits for a live lock */
+#define MD_LOCK_EMPTY_STALE_SECS 5   /* an owner writes its id at once after creating */
 
 struct md_lock_opts {
 	unsigned wait_secs;  /* 0: try once */

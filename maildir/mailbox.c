@@ -81,8 +81,8 @@ static int scan_dir(const char *dir, const char *sub, uint8_t state, struct scan
 			continue;
 		if (ss->n == ss->cap) {
 			size_t nc = ss->cap ? ss->cap * 2 : 1024;
-			struct scan *v = nc <= MD_MAILBOX_MAX_MSGS ? realloc(ss->v, nc * sizeof(*v))
-								  : NULL;
+			struct scan *v =
+			    nc <= MD_MAILBOX_MAX_MSGS ? realloc(ss->v, nc * sizeof(*v)) : NULL;
 			if (!v)
 				goto fail;
 			ss->v = v;
@@ -143,6 +143,12 @@ static void move_new(struct md_mailbox *mb, struct buf *moved, size_t *nmoved)
 	}
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_msg_uid(const void *a, const void *b)
 {
 	const struct md_msg *x = a, *y = b;
@@ -159,7 +165,6 @@ static size_t base_len(const char *name)
 	const char *c = strchr(name, ':');
 	return c ? (size_t)(c - name) : strlen(name);
 }
-
 
 /* Numbers the files that have no UID yet, under the lock. */
 static int assign_uids(struct md_mailbox *mb, struct scanset *ss, struct buf *err)
@@ -205,14 +210,19 @@ static int assign_uids(struct md_mailbox *mb, struct scanset *ss, struct buf *er
 }
 
 /* Reads the folder into a fresh record array (sorted by UID). */
-static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved,
-		 struct md_msg **out, uint32_t *nout, struct buf *arena, struct buf *err)
+static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved, struct md_msg **out,
+		 uint32_t *nout, struct buf *arena, struct buf *err)
 {
 	struct scanset ss = {0};
 	ss.arena.max = (size_t)UINT32_MAX - 1;
 	if (scan_dir(mb->dir, "cur", 0, &ss) < 0 ||
 	    (mb->readonly && scan_dir(mb->dir, "new", MD_MSG_IN_NEW | MD_MSG_RECENT, &ss) < 0)) {
+		bool gone = errno == ENOENT;
 		scanset_free(&ss);
+		if (gone) {
+			md_seterr(err, "Mailbox was deleted");
+			return MD_ERR_NOTFOUND;
+		}
 		md_seterr(err, "Cannot read the mailbox: %s", strerror(errno));
 		return -1;
 	}
@@ -259,12 +269,13 @@ static int build(struct md_mailbox *mb, const struct buf *moved, size_t nmoved,
 		uint8_t state = ss.v[i].state;
 		if (mv && bsearch(&nm, mv, nmoved, sizeof(*mv), cmp_cstr))
 			state |= MD_MSG_RECENT;
-		v[n++] = (struct md_msg){ss.v[i].uid, f.keywords, f.size, f.vsize, MD_UNKNOWN_DATE,
-					 off, f.flags, state};
+		v[n++] = (struct md_msg){ss.v[i].uid,	  f.keywords, f.size,  f.vsize,
+					 MD_UNKNOWN_DATE, off,	      f.flags, state};
 	}
 	free(mv);
 	scanset_free(&ss);
-	qsort(v, n, sizeof(*v), cmp_msg_uid);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_msg_uid);
 	/* Two files with one base (a copy half-done by hand): keep the first. */
 	uint32_t o = 0;
 	for (uint32_t i = 0; i < n; i++)
@@ -339,10 +350,11 @@ int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *er
 	for (int attempt = 0; attempt < 2; attempt++) {
 		free(nv);
 		nv = NULL;
-		if (build(mb, &moved, nmoved, &nv, &nn, &arena, err) < 0) {
+		int br = build(mb, &moved, nmoved, &nv, &nn, &arena, err);
+		if (br < 0) {
 			buf_free(&moved);
 			buf_free(&arena);
-			return -1;
+			return br;
 		}
 		/* Is any message of the view missing? Then read once more. */
 		uint32_t j = 0, missing = 0;
@@ -438,8 +450,8 @@ void md_changes_free(struct md_changes *ch)
 	memset(ch, 0, sizeof(*ch));
 }
 
-int md_mailbox_open(struct md_store *s, const char *name, bool readonly,
-		    struct md_mailbox **out, struct buf *err)
+int md_mailbox_open(struct md_store *s, const char *name, bool readonly, struct md_mailbox **out,
+		    struct buf *err)
 {
 	struct md_mailbox *mb = calloc(1, sizeof(*mb));
 	if (!mb) {
@@ -466,7 +478,7 @@ int md_mailbox_open(struct md_store *s, const char *name, bool readonly,
 		return MD_ERR_NOTFOUND;
 	}
 	/* A folder copied without its empty subdirectories gets them back. */
-	if (!readonly && md_make_maildir(mb->dir) < 0) {
+	if (md_make_maildir(mb->dir) < 0) {
 		free(mb);
 		md_seterr(err, "Cannot open mailbox: %s", strerror(errno));
 		return MD_ERR;
@@ -837,6 +849,7 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 		md_seterr(err, "Mailbox is read-only");
 		return MD_ERR;
 	}
+	flags &= MD_F_DRAFT | MD_F_FLAGGED | MD_F_PASSED | MD_F_ANSWERED | MD_F_SEEN | MD_F_DELETED;
 	for (int attempt = 0; attempt < 3; attempt++) {
 		uint8_t nf = m->flags;
 		uint32_t nk = m->keywords;
@@ -868,7 +881,8 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 		int e = errno;
 		buf_free(&nn);
 		if (!ok || e != ENOENT) {
-			md_seterr(err, "Cannot change flags: %s", ok ? strerror(e) : "name too long");
+			md_seterr(err, "Cannot change flags: %s",
+				  ok ? strerror(e) : "name too long");
 			return MD_ERR;
 		}
 		/* Another process renamed it (flags) or removed it. */
@@ -880,8 +894,8 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 	return MD_ERR;
 }
 
-int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
-		       struct md_changes *ch, struct buf *err)
+int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n, struct md_changes *ch,
+		       struct buf *err)
 {
 	if (mb->readonly) {
 		md_seterr(err, "Mailbox is read-only");
@@ -889,17 +903,22 @@ int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
 	}
 	struct buf gone = BUF_INIT(0); /* base names, NUL-separated */
 	size_t ngone = 0;
+	uint32_t *want = NULL;
+	if (uids && n) {
+		want = malloc(n * sizeof(*want));
+		if (!want) {
+			md_seterr(err, "Out of memory");
+			return MD_ERR;
+		}
+		memcpy(want, uids, n * sizeof(*want));
+		qsort(want, n, sizeof(*want), cmp_u32);
+	}
 	for (uint32_t seq = 1; seq <= mb->n; seq++) {
 		struct md_msg *m = &mb->msgs[seq - 1];
 		if (!(m->flags & MD_F_DELETED))
 			continue;
-		if (uids) {
-			bool want = false;
-			for (size_t k = 0; k < n && !want; k++)
-				want = uids[k] == m->uid;
-			if (!want)
-				continue;
-		}
+		if (uids && (!want || !bsearch(&m->uid, want, n, sizeof(*want), cmp_u32)))
+			continue;
 		for (int attempt = 0; attempt < 2; attempt++) {
 			char p[MD_PATH_MAX];
 			if (md_mailbox_path(mb, seq, p) < 0)
@@ -915,6 +934,7 @@ int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
 				break;
 		}
 	}
+	free(want);
 	if (ngone) {
 		char cd[MD_PATH_MAX];
 		if (md_join(cd, mb->dir, "cur") == 0)

@@ -37,7 +37,7 @@
 #include "lib/buf.h"
 #include "util.h"
 
-#define MD_UNKNOWN_DATE   INT64_MIN
+#define MD_UNKNOWN_DATE	    INT64_MIN
 #define MD_MAILBOX_MAX_MSGS 10000000 /* records in one view */
 
 enum md_msg_state {
@@ -48,12 +48,12 @@ enum md_msg_state {
 struct md_msg {
 	uint32_t uid;
 	uint32_t keywords;     /* bit i: keyword i (md_mailbox_keyword_name) */
-	uint64_t size;         /* stored bytes, MD_UNKNOWN_SIZE until known */
-	uint64_t vsize;        /* RFC822.SIZE (CRLF), MD_UNKNOWN_SIZE until known */
+	uint64_t size;	       /* stored bytes, MD_UNKNOWN_SIZE until known */
+	uint64_t vsize;	       /* RFC822.SIZE (CRLF), MD_UNKNOWN_SIZE until known */
 	int64_t internal_date; /* file mtime, MD_UNKNOWN_DATE until md_mailbox_meta */
-	uint32_t name;         /* arena offset of the file name (private) */
-	uint8_t flags;         /* enum md_flag */
-	uint8_t state;         /* enum md_msg_state */
+	uint32_t name;	       /* arena offset of the file name (private) */
+	uint8_t flags;	       /* enum md_flag */
+	uint8_t state;	       /* enum md_msg_state */
 };
 
 struct md_status {
@@ -69,9 +69,9 @@ struct md_changes {
 	size_t n_expunged;
 	uint32_t *flag_uids; /* messages whose flags or keywords changed */
 	size_t n_flag_changes;
-	uint32_t n_new;   /* records appended at the end */
-	uint32_t exists;  /* message count after the sync */
-	uint32_t recent;  /* \Recent count after the sync */
+	uint32_t n_new;	 /* records appended at the end */
+	uint32_t exists; /* message count after the sync */
+	uint32_t recent; /* \Recent count after the sync */
 	bool keywords_changed;
 };
 
@@ -80,8 +80,8 @@ enum md_store_op { MD_STORE_SET, MD_STORE_ADD, MD_STORE_REMOVE };
 struct md_store;
 struct md_mailbox;
 
-int md_mailbox_open(struct md_store *s, const char *name, bool readonly,
-		    struct md_mailbox **out, struct buf *err);
+int md_mailbox_open(struct md_store *s, const char *name, bool readonly, struct md_mailbox **out,
+		    struct buf *err);
 void md_mailbox_free(struct md_mailbox **mb);
 
 const char *md_mailbox_name(const struct md_mailbox *mb);
@@ -112,7 +112,8 @@ int md_status(struct md_store *s, const char *name, struct md_status *st, struct
 
 /* Cheap: stats new/, cur/, the uidlist and the keyword list. */
 bool md_mailbox_changed(const struct md_mailbox *mb);
-/* ch may be NULL. */
+/* ch may be NULL. MD_ERR_NOTFOUND when another process deleted the
+ * folder (the session should end the selection). */
 int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *err);
 void md_changes_free(struct md_changes *ch);
 
@@ -127,8 +128,8 @@ int md_mailbox_store(struct md_mailbox *mb, uint32_t seq, enum md_store_op op, u
 		     uint32_t keywords, struct buf *err);
 /* Removes the \Deleted messages (only those among uids when uids is not
  * NULL, for UID EXPUNGE), then syncs into ch. */
-int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n,
-		       struct md_changes *ch, struct buf *err);
+int md_mailbox_expunge(struct md_mailbox *mb, const uint32_t *uids, size_t n, struct md_changes *ch,
+		       struct buf *err);
 
 /* Drops the UID records of files this process removed or moved away;
  * bases holds n NUL-terminated base names back to back. */

@@ -68,10 +68,11 @@ int md_name_check(const char *name, size_t len, struct buf *err)
 		md_seterr(err, "Mailbox name is not valid modified UTF-7");
 		return -1;
 	}
-	/* C1 controls arrive encoded; refuse them like the C0 ones. */
-	for (size_t i = 0; i + 1 < u.len; i++) {
-		unsigned char a = (unsigned char)u.s[i], b = (unsigned char)u.s[i + 1];
-		if (a == 0xc2 && b >= 0x80 && b <= 0x9f) {
+	/* Controls can arrive encoded; refuse them like raw ones. */
+	for (size_t i = 0; i < u.len; i++) {
+		unsigned char a = (unsigned char)u.s[i];
+		unsigned char b = i + 1 < u.len ? (unsigned char)u.s[i + 1] : 0;
+		if (a < 0x20 || a == 0x7f || (a == 0xc2 && b >= 0x80 && b <= 0x9f)) {
 			buf_free(&u);
 			md_seterr(err, "Mailbox name contains a control character");
 			return -1;

@@ -22,9 +22,9 @@
 
 #include "lib/buf.h"
 
-#define MD_NAME_MAX       255 /* bytes of the ".a.b" directory name (NAME_MAX) */
+#define MD_NAME_MAX	  255 /* bytes of the ".a.b" directory name (NAME_MAX) */
 #define MD_NAME_DEPTH_MAX 16  /* levels in one name */
-#define MD_DELIM          '/'
+#define MD_DELIM	  '/'
 
 bool md_name_is_inbox(const char *name, size_t len);
 

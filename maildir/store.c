@@ -26,13 +26,10 @@ void md_store_opts_default(struct md_store_opts *o)
 	o->tmp_max_age_secs = MD_TMP_MAX_AGE_SECS;
 }
 
+/* Their special use comes by name (folder.c), so no file is needed. */
 static const struct {
 	const char *name;
-	unsigned attr;
-} defaults[] = {
-    {"Sent", MD_SU_SENT}, {"Drafts", MD_SU_DRAFTS},   {"Trash", MD_SU_TRASH},
-    {"Junk", MD_SU_JUNK}, {"Archive", MD_SU_ARCHIVE},
-};
+} defaults[] = {{"Sent"}, {"Drafts"}, {"Trash"}, {"Junk"}, {"Archive"}};
 
 int md_store_open(const char *root, const struct md_store_opts *o, struct md_store **out,
 		  struct buf *err)
@@ -70,7 +67,7 @@ int md_store_open(const char *root, const struct md_store_opts *o, struct md_sto
 	}
 	if (fresh) {
 		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-			if (md_folder_create(s, defaults[i].name, defaults[i].attr, err) < 0 ||
+			if (md_folder_create(s, defaults[i].name, 0, err) < 0 ||
 			    md_subs_set(s, defaults[i].name, true, err) < 0) {
 				md_store_free(&s);
 				return -1;
@@ -114,7 +111,8 @@ int md_store_folder_dir(const struct md_store *s, const char *name, char path[MD
 		buf_free(&d);
 		return -1;
 	}
-	int r = d.len ? md_join(path, s->root, d.s) : (strlcpy_ok(path, s->root, MD_PATH_MAX) ? 0 : -1);
+	int r =
+	    d.len ? md_join(path, s->root, d.s) : (strlcpy_ok(path, s->root, MD_PATH_MAX) ? 0 : -1);
 	buf_free(&d);
 	if (r < 0)
 		md_seterr(err, "Mailbox path too long");

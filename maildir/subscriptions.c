@@ -25,7 +25,7 @@ void md_subs_free(char ***names, size_t n)
 	*names = NULL;
 }
 
-/* Adds one name in IMAP form unless invalid or already there. */
+/* Adds one name in IMAP form unless invalid or over the limit. */
 static int add_name(char ***v, size_t *n, const char *s, size_t len)
 {
 	struct buf b = BUF_INIT(MD_NAME_MAX + 1);
@@ -33,11 +33,6 @@ static int add_name(char ***v, size_t *n, const char *s, size_t len)
 		buf_free(&b);
 		return 0; /* skip what we could never have written */
 	}
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], b.s) == 0) {
-			buf_free(&b);
-			return 0;
-		}
 	if (*n >= MD_SUBS_MAX) {
 		buf_free(&b);
 		return 0;
@@ -66,7 +61,8 @@ int md_subs_read(const char *root, char ***names, size_t *n, struct buf *err)
 			goto fail;
 		if (md_read_file(path, MD_CONTROL_FILE_MAX, &b, NULL) < 0) {
 			buf_free(&b);
-			return errno == ENOENT ? 0 : (md_seterr(err, "Cannot read subscriptions"), -1);
+			return errno == ENOENT ? 0
+					       : (md_seterr(err, "Cannot read subscriptions"), -1);
 		}
 		courier = true;
 	}
@@ -106,8 +102,18 @@ int md_subs_read(const char *root, char ***names, size_t *n, struct buf *err)
 		}
 	}
 	buf_free(&b);
+	/* Sorted, then duplicates dropped (a linear check per line would be
+	 * quadratic in a hostile file). */
 	if (*n)
 		qsort(*names, *n, sizeof(**names), cmp_str);
+	size_t o = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (o && strcmp((*names)[o - 1], (*names)[i]) == 0)
+			free((*names)[i]);
+		else
+			(*names)[o++] = (*names)[i];
+	}
+	*n = o;
 	return 0;
 fail:
 	buf_free(&b);

@@ -16,9 +16,9 @@
 
 #include "lib/buf.h"
 
-#define MD_SUBS_FILE    "subscriptions"
+#define MD_SUBS_FILE	"subscriptions"
 #define MD_SUBS_COURIER "courierimapsubscribed"
-#define MD_SUBS_MAX     10000
+#define MD_SUBS_MAX	10000
 
 struct md_store;
 

@@ -11,11 +11,15 @@ int md_target_open(struct md_target *t, struct md_store *s, const char *name, st
 	t->store = s;
 	if (md_store_folder_dir(s, name, t->dir, err) < 0)
 		return MD_ERR;
-	char cur[MD_PATH_MAX];
 	struct stat st;
-	if (md_join(cur, t->dir, "cur") < 0 || stat(cur, &st) < 0) {
+	if (stat(t->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		md_seterr(err, "Mailbox doesn't exist");
 		return MD_ERR_NOTFOUND;
+	}
+	/* A folder copied without its empty subdirectories gets them back. */
+	if (md_make_maildir(t->dir) < 0) {
+		md_seterr(err, "Cannot open mailbox");
+		return MD_ERR;
 	}
 	t->ul = md_uidlist_create();
 	if (!t->ul) {

@@ -22,15 +22,17 @@ struct rec {
 struct md_uidlist {
 	uint32_t uidvalidity, nextuid;
 	char guid[33];
+	char hdr_ext[256]; /* header fields other than V N G, kept as read */
 	struct rec *rec;
 	size_t n, cap;
 	size_t on_disk; /* records [0, on_disk) are in the file */
-	bool rewrite;   /* the next write must rewrite the whole file */
+	bool rewrite;	/* the next write must rewrite the whole file */
 	struct buf arena;
 	uint32_t *hash; /* slot index + 1, open addressing; 0 empty */
 	size_t hcap;
 	struct stat st; /* of the file last read or written; st_ino 0: none */
 	struct md_dotlock *lock;
+	bool loaded; /* read (or started anew) at least once */
 };
 
 static uint64_t hash_name(const char *s, size_t n)
@@ -91,6 +93,7 @@ static void reset(struct md_uidlist *ul)
 	ul->uidvalidity = 0;
 	ul->nextuid = 1;
 	ul->guid[0] = '\0';
+	ul->hdr_ext[0] = '\0';
 	ul->rewrite = false;
 	buf_reset(&ul->arena);
 	if (ul->hash)
@@ -180,6 +183,13 @@ static int parse_header(struct md_uidlist *ul, const char *s, size_t n, int *ver
 				return -1;
 			if (tl == 33 && p[0] == 'G')
 				memcpy(ul->guid, p + 1, 32), ul->guid[32] = '\0';
+			size_t hl = strlen(ul->hdr_ext);
+			if (tl && !strchr("VNG", p[0]) && hl + tl + 2 < sizeof(ul->hdr_ext)) {
+				if (hl)
+					ul->hdr_ext[hl++] = ' ';
+				memcpy(ul->hdr_ext + hl, p, tl);
+				ul->hdr_ext[hl + tl] = '\0';
+			}
 			p += tl + 1;
 		}
 	} else if (n >= 2 && s[0] == '1' && s[1] == ' ') {
@@ -220,8 +230,13 @@ static bool parse_record(struct md_uidlist *ul, const char *s, size_t n, int ver
 		nlen = (size_t)(info - name); /* Courier may keep the flags part */
 	if (nlen == 0 || memchr(name, '/', nlen) || memchr(name, '\0', nlen))
 		return false;
-	if (md_uidlist_find(ul, name, nlen) >= 0)
-		return false;
+	/* The same file listed twice (it was expunged and came back): the
+	 * later UID wins, as Dovecot reads it. */
+	long dup = md_uidlist_find(ul, name, nlen);
+	if (dup >= 0) {
+		ul->rec[dup].uid = 0;
+		ul->rewrite = true;
+	}
 	if (!push(ul, uid, name, nlen, ext, elen))
 		return false;
 	*last = uid;
@@ -261,15 +276,21 @@ int md_uidlist_parse(struct md_uidlist *ul, const char *data, size_t len, struct
 	return 0;
 }
 
-static void new_list(struct md_uidlist *ul)
+/* A new mailbox GUID: 128 random bits in hex, as Dovecot writes it. */
+static void make_guid(struct md_uidlist *ul)
 {
-	reset(ul);
 	unsigned char r[16];
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		for (size_t i = 0; i < sizeof(r); i++)
 			r[i] = (unsigned char)rand();
 	for (size_t i = 0; i < sizeof(r); i++)
 		snprintf_ok(ul->guid + 2 * i, 3, "%02x", r[i]);
+}
+
+static void new_list(struct md_uidlist *ul)
+{
+	reset(ul);
+	make_guid(ul);
 	ul->uidvalidity = (uint32_t)time(NULL);
 	ul->rewrite = true;
 }
@@ -283,6 +304,7 @@ int md_uidlist_read(struct md_uidlist *ul, const char *dir, struct buf *err)
 		md_seterr(err, "Mailbox path too long");
 		return -1;
 	}
+	ul->loaded = true;
 	if (md_read_file(path, MD_CONTROL_FILE_MAX, &data, &st) == 0) {
 		ul->st = st;
 		if (md_uidlist_parse(ul, data.s ? data.s : "", data.len, NULL) < 0) {
@@ -303,11 +325,7 @@ int md_uidlist_read(struct md_uidlist *ul, const char *dir, struct buf *err)
 	if (md_join(path, dir, MD_COURIER_UIDDB) == 0 &&
 	    md_read_file(path, MD_CONTROL_FILE_MAX, &data, NULL) == 0 &&
 	    md_uidlist_parse(ul, data.s ? data.s : "", data.len, NULL) == 0) {
-		/* Courier has no GUID; make one and keep its UIDs. */
-		unsigned char r[16];
-		if (getrandom(r, sizeof(r), 0) == (ssize_t)sizeof(r))
-			for (size_t i = 0; i < sizeof(r); i++)
-				snprintf_ok(ul->guid + 2 * i, 3, "%02x", r[i]);
+		/* Courier has no GUID; one is made at the first write. */
 		ul->rewrite = true;
 		ul->on_disk = 0;
 	} else {
@@ -343,7 +361,7 @@ int md_uidlist_lock(struct md_uidlist *ul, const char *dir, const struct md_lock
 	}
 	if (md_dotlock_take(path, o, &ul->lock, err) < 0)
 		return -1;
-	if (md_uidlist_stale(ul, dir) && md_uidlist_read(ul, dir, err) < 0) {
+	if ((!ul->loaded || md_uidlist_stale(ul, dir)) && md_uidlist_read(ul, dir, err) < 0) {
 		md_uidlist_unlock(ul);
 		return -1;
 	}
@@ -401,7 +419,10 @@ int md_uidlist_write(struct md_uidlist *ul, const char *dir, struct buf *err)
 		fd = ok ? open(path, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
 	} else {
 		compact(ul);
-		ok = buf_appendf(&b, "3 V%u N%u G%s\n", ul->uidvalidity, ul->nextuid, ul->guid);
+		if (!ul->guid[0])
+			make_guid(ul);
+		ok = buf_appendf(&b, "3 V%u N%u G%s%s%s\n", ul->uidvalidity, ul->nextuid, ul->guid,
+				 ul->hdr_ext[0] ? " " : "", ul->hdr_ext);
 		for (size_t i = 0; ok && i < ul->n; i++)
 			ok = put_record(&b, ul, i);
 		/* Only we write tmp: the lock is ours. */

@@ -30,7 +30,7 @@
 #include "lib/buf.h"
 #include "lock.h"
 
-#define MD_UIDLIST_NAME     "dovecot-uidlist"
+#define MD_UIDLIST_NAME	    "dovecot-uidlist"
 #define MD_COURIER_UIDDB    "courierimapuiddb"
 #define MD_UIDLIST_LINE_MAX 8192 /* one record line */
 

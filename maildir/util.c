@@ -84,11 +84,17 @@ int md_read_file(const char *path, size_t max, struct buf *out, struct stat *st)
 	}
 	buf_reset(out);
 	for (;;) {
-		if (!buf_reserve(out, 65536)) {
+		size_t limit = out->max ? out->max : BUF_DEFAULT_MAX;
+		size_t chunk = limit - out->len < 65536 ? limit - out->len : 65536;
+		if (chunk == 0) {
+			errno = EFBIG;
+			goto fail;
+		}
+		if (!buf_reserve(out, chunk)) {
 			errno = ENOMEM;
 			goto fail;
 		}
-		ssize_t n = read(fd, out->s + out->len, 65536);
+		ssize_t n = read(fd, out->s + out->len, chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -17,10 +17,10 @@
 /* Failure codes some functions return instead of plain -1, so that the
  * protocol layer can add a response code ([TRYCREATE], [NONEXISTENT],
  * [ALREADYEXISTS], [EXPUNGEISSUED]). err holds the reason either way. */
-#define MD_ERR           (-1)
-#define MD_ERR_NOTFOUND  (-2) /* the mailbox does not exist */
-#define MD_ERR_EXPUNGED  (-3) /* the message was expunged by another process */
-#define MD_ERR_EXISTS    (-4) /* the target mailbox already exists */
+#define MD_ERR		(-1)
+#define MD_ERR_NOTFOUND (-2) /* the mailbox does not exist */
+#define MD_ERR_EXPUNGED (-3) /* the message was expunged by another process */
+#define MD_ERR_EXISTS	(-4) /* the target mailbox already exists */
 
 /* Longest path the layer builds (Linux PATH_MAX). */
 #define MD_PATH_MAX 4096

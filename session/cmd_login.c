@@ -9,6 +9,7 @@
 #include "auth/sasl.h"
 #include "lib/log.h"
 #include "session/commands.h"
+#include "session/mailbox.h"
 #include "session/respond.h"
 
 /* The longest user name we accept, in bytes. */
@@ -73,6 +74,15 @@ static void login_ok(struct session *s, struct str tag, const struct auth_user *
 		s->state = ST_LOGOUT;
 		return;
 	}
+	struct buf err = BUF_INIT(1024);
+	if (session_open_store(s, &err) < 0) {
+		log_err("cannot open the mail store of user=<%s>: %s", u->name, err.s ? err.s : "");
+		buf_free(&err);
+		respond_tagged(s, tag, "NO", "[UNAVAILABLE] The mailbox store cannot be opened.");
+		s->state = ST_LOGOUT;
+		return;
+	}
+	buf_free(&err);
 	s->state = ST_AUTH;
 	char ctx[512];
 	if (snprintf_ok(ctx, sizeof(ctx), "user=<%s> rip=%s", u->name, s->peer))

@@ -1,5 +1,7 @@
 #include "respond.h"
 
+#include "session/mailbox.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -16,6 +18,8 @@ __attribute__((format(printf, 4, 0))) static void vline(struct session *s, const
 void respond_tagged(struct session *s, struct str tag, const char *status, const char *fmt, ...)
 {
 	struct buf *o = &s->io.out;
+	/* What other processes changed is reported before every completion. */
+	session_update(s);
 	if (!s->io.failed && (!buf_append(o, tag.s, tag.len) || !buf_appendc(o, ' ') ||
 			      !buf_appends(o, status) || !buf_appendc(o, ' ')))
 		s->io.failed = true;
@@ -41,38 +45,6 @@ void respond_continue(struct session *s, const char *text)
 	io_puts(&s->io, text);
 	io_puts(&s->io, "\r\n");
 	io_flush(&s->io);
-}
-
-static bool quotable(const char *s, size_t len)
-{
-	if (len > 1024)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0 || c == '\r' || c == '\n' || c >= 0x80)
-			return false;
-	}
-	return true;
-}
-
-bool imap_append_string(struct buf *b, const char *s, size_t len)
-{
-	if (!quotable(s, len))
-		return buf_appendf(b, "{%zu}\r\n", len) && buf_append(b, s, len);
-	bool ok = buf_appendc(b, '"');
-	for (size_t i = 0; ok && i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			ok = buf_appendc(b, '\\');
-		ok = ok && buf_appendc(b, s[i]);
-	}
-	return ok && buf_appendc(b, '"');
-}
-
-bool imap_append_nstring(struct buf *b, const char *s, size_t len)
-{
-	if (!s)
-		return buf_appends(b, "NIL");
-	return imap_append_string(b, s, len);
 }
 
 bool imap_append_astring(struct buf *b, const char *s, size_t len)

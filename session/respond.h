@@ -6,6 +6,7 @@
 #ifndef IMAPD_RESPOND_H
 #define IMAPD_RESPOND_H
 
+#include "message/imapstr.h"
 #include "session/session.h"
 
 /* "<tag> <status> <text>\r\n"; text is printf-style and must not hold CR/LF. */
@@ -17,11 +18,7 @@ void respond_untagged(struct session *s, const char *fmt, ...)
 /* "+ <text>\r\n" and flush: the client is waiting for it. */
 void respond_continue(struct session *s, const char *text);
 
-/* Appends an IMAP string: quoted when safe, a literal otherwise. */
-bool imap_append_string(struct buf *b, const char *s, size_t len);
-/* As above, or NIL for s == NULL. */
-bool imap_append_nstring(struct buf *b, const char *s, size_t len);
-/* An astring: a bare atom when possible. */
+/* An astring: a bare atom when possible, else a string (message/imapstr.h). */
 bool imap_append_astring(struct buf *b, const char *s, size_t len);
 
 #endif

@@ -10,7 +10,9 @@
 
 #include "lib/log.h"
 #include "session/commands.h"
+#include "session/mailbox.h"
 #include "session/respond.h"
+#include "session/tls.h"
 
 /* How long one write may wait for the client to read. */
 #define SESSION_WRITE_TIMEOUT_MS 60000
@@ -74,6 +76,10 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 
 void session_free(struct session *s)
 {
+	append_state_free(s);
+	tls_server_free(&s->tls_srv);
+	if (s->store)
+		session_close_store(s);
 	reader_free(&s->rd);
 	buf_free(&s->io.out);
 }
@@ -165,6 +171,8 @@ static struct str bad_tag(const struct session *s)
 
 int session_run(struct session *s)
 {
+	if (s->implicit_tls && session_start_implicit_tls(s) < 0)
+		return 1;
 	struct buf caps = BUF_INIT(4096);
 	capability_string(s, &caps);
 	respond_untagged(s, "OK [CAPABILITY %s] imapd ready.", caps.s ? caps.s : "");
@@ -187,6 +195,7 @@ int session_run(struct session *s)
 			command_dispatch(s);
 			break;
 		case READER_BAD:
+			append_state_free(s);
 			respond_tagged(s, bad_tag(s), "BAD", "[%s] %s",
 				       s->rd.code ? s->rd.code : "CLIENTBUG", s->rd.err);
 			break;
@@ -199,6 +208,8 @@ int session_run(struct session *s)
 		}
 	}
 	io_flush(&s->io);
+	if (s->tls_srv)
+		tls_server_bye(s->tls_srv);
 	log_info("logout: in=%llu out=%llu", (unsigned long long)s->io.bytes_in,
 		 (unsigned long long)s->io.bytes_out);
 	return 0;

@@ -12,6 +12,8 @@
 
 #include "auth/passdb.h"
 #include "lib/config.h"
+#include "maildir/mailbox.h"
+#include "maildir/store.h"
 #include "session/io.h"
 #include "session/parser.h"
 #include "session/reader.h"
@@ -43,7 +45,23 @@ struct session {
 	unsigned enabled; /* ENABLEd extensions, bits */
 	time_t preauth_deadline;
 	const char *self_path; /* our own executable, for helpers we run */
+
+	/* After login: the user's Maildir, and the selected mailbox. */
+	struct md_store *store;
+	struct md_mailbox *mbox;
+	/* The running command may be told about expunges (not during a
+	 * FETCH, STORE or SEARCH by sequence number: RFC 9051 7.5.1). */
+	bool expunge_ok;
+	/* The last \Recent count and message count reported to the client. */
+	uint32_t told_exists, told_recent;
+	/* TLS, once started (implicit or STARTTLS). */
+	struct tls_server *tls_srv;
+	/* Messages of an APPEND being received (cmd_append.c). */
+	struct append_state *append;
 };
+
+/* ENABLEd extensions. */
+#define ENABLED_REV2 1u
 
 /* Sets up the session on fds in/out. */
 void session_init(struct session *s, const struct config *cfg, int in_fd, int out_fd);
@@ -55,6 +73,11 @@ void session_free(struct session *s);
  * CRLF into out, at most max bytes. Returns 1, 0 at end of stream or
  * timeout, -1 if the line was too long (the rest of it is discarded). */
 int session_read_line(struct session *s, struct buf *out, size_t max);
+
+/* True when TLS certificates are configured. */
+bool session_tls_configured(const struct session *s);
+/* Does the TLS handshake of implicit TLS (--tls). 0, or -1 (logged). */
+int session_start_implicit_tls(struct session *s);
 
 /* True when plaintext passwords may be sent on this connection. */
 bool session_plaintext_ok(const struct session *s);

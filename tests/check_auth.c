@@ -138,6 +138,42 @@ START_TEST(scheme_scram_round_trip)
 }
 END_TEST
 
+/* Entries made by other software: Dovecot's own test data, `doveadm pw`,
+ * and the RFC 7677 credential as GNU SASL writes it. */
+START_TEST(scheme_foreign_entries)
+{
+	ck_assert_int_eq(pw("{SCRAM-SHA-256}4096,LfNGSFqiFykEZ1xDAYlnKQ==,"
+			    "HACNf9CII7cMz3XjRy/Oh3Ae2LHApoDyNw74d3YtFws=,"
+			    "AQH0j7Hf8J12g8eNBadvzlNB2am3PxgNwFCFd3RxEaw=",
+			    "test"),
+			 PW_MATCH);
+	ck_assert_int_eq(pw("{SCRAM-SHA-256}4096,kUUWnvu6LCpRsZ2kf2ET8Q==,"
+			    "gxa9gYcu7AKRFeHC78hBUcmzLXF1LXd0xJVbLnUT8RY=,"
+			    "P1Su/6jHm9awXwS3Y2RGr56KbooOKvcO7Jw6zNTx9k8=",
+			    "pass"),
+			 PW_MATCH);
+	ck_assert_int_eq(pw("{SCRAM-SHA-256}4096,kUUWnvu6LCpRsZ2kf2ET8Q==,"
+			    "gxa9gYcu7AKRFeHC78hBUcmzLXF1LXd0xJVbLnUT8RY=,"
+			    "P1Su/6jHm9awXwS3Y2RGr56KbooOKvcO7Jw6zNTx9k8=",
+			    "test"),
+			 PW_MISMATCH);
+	ck_assert_int_eq(
+	    pw("{BLF-CRYPT}$2y$05$11ipvo5dR6CwkzwmhwM26OXgzXwhV2PyPuLV.Qi31ILcRcThQpEiW", "test"),
+	    PW_MATCH);
+	uint8_t salt[16];
+	size_t salt_len;
+	ck_assert(b64_decode(STR_LIT("W22ZaJ0SNY7soEsUEjb6gQ=="), salt, sizeof(salt), &salt_len));
+	struct scram_cred c;
+	ck_assert(scram_cred_derive("pencil", 6, salt, salt_len, 4096, &c));
+	struct buf b = BUF_INIT(0);
+	ck_assert(scram_cred_format(&c, &b));
+	ck_assert_str_eq(b.s, "4096,W22ZaJ0SNY7soEsUEjb6gQ==,"
+			      "WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=,"
+			      "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=");
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(scheme_bad_hashes)
 {
 	const char *bad[] = {
@@ -239,6 +275,10 @@ START_TEST(passwd_file_missing_is_tempfail)
 	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
 	ck_assert(snprintf_ok(cfg.passwd_file, sizeof(cfg.passwd_file), "%s", tmpdir));
 	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
+	/* not a regular file: would never end */
+	ck_assert(strlcpy_ok(cfg.passwd_file, "/dev/zero", sizeof(cfg.passwd_file)));
+	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(read_log(), "/dev/zero: not a regular file"));
 	strcpy(cfg.passdb, "ldap"); /* cannot come from the config file; must not crash */
 	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
 }
@@ -334,6 +374,19 @@ START_TEST(passwd_file_long_lines)
 	ck_assert_ptr_nonnull(strstr(read_log(), "passwd:1: line too long"));
 	ck_assert_ptr_nonnull(strstr(read_log(), "passwd:3: line too long"));
 	buf_free(&b);
+}
+END_TEST
+
+START_TEST(passwd_file_too_large)
+{
+	struct config cfg;
+	struct auth_user u;
+	write_passwd_s(&cfg, "alice:{PLAIN}secret:1000:1000\n");
+	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_OK);
+	/* grown past the limit (with zero bytes): no partial answer then */
+	ck_assert_int_eq(truncate(cfg.passwd_file, (off_t)PASSWD_FILE_MAX_SIZE + 1), 0);
+	ck_assert_int_eq(verify(&cfg, "alice", "secret", &u), AUTH_TEMPFAIL);
+	ck_assert_ptr_nonnull(strstr(read_log(), "larger than"));
 }
 END_TEST
 
@@ -529,6 +582,7 @@ int main(void)
 	tcase_add_test(tc, scheme_crypt_family);
 	tcase_add_test(tc, scheme_plain);
 	tcase_add_test(tc, scheme_scram_round_trip);
+	tcase_add_test(tc, scheme_foreign_entries);
 	tcase_add_test(tc, scheme_bad_hashes);
 	tcase_add_test(tc, passwd_file_accepts);
 	tcase_add_test(tc, passwd_file_rejects_same_for_unknown_user);
@@ -536,6 +590,7 @@ int main(void)
 	tcase_add_test(tc, passwd_file_malformed_lines);
 	tcase_add_test(tc, passwd_file_hostile_bytes);
 	tcase_add_test(tc, passwd_file_long_lines);
+	tcase_add_test(tc, passwd_file_too_large);
 	tcase_add_test(tc, passwd_file_extra_fields);
 	tcase_add_test(tc, passwd_file_refuses_uid_0);
 	tcase_add_test(tc, passdb_name_and_password_rules);

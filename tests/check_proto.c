@@ -201,8 +201,13 @@ static size_t unescape(const char *in, char *out)
 				char h[3] = {p[1], p[2], 0};
 				out[n++] = (char)strtol(h, NULL, 16);
 				p += 2;
-			} else
+			} else if (*p == '\\') {
+				out[n++] = '\\';
+			} else {
+				/* Not an escape: keep it as written (\Seen). */
+				out[n++] = '\\';
 				out[n++] = *p;
+			}
 		} else
 			out[n++] = *p;
 	}
@@ -263,6 +268,31 @@ static void finish(struct ctx *x)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->dir);
 	if (system(cmd) != 0)
 		ck_abort_msg("cleanup failed");
+}
+
+/* Runs a shell command in the test directory, with $MAILDIR (demo's
+ * Maildir), $HOME_DEMO and $TESTDIR set; the mail user is $MAILUSER. */
+static int run_sh(struct ctx *x, const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char v[600];
+		if (chdir(x->dir) < 0)
+			_exit(127);
+		setenv("TESTDIR", x->dir, 1);
+		snprintf(v, sizeof(v), "%s/home/demo", x->dir);
+		setenv("HOME_DEMO", v, 1);
+		snprintf(v, sizeof(v), "%s/home/demo/Maildir", x->dir);
+		setenv("MAILDIR", v, 1);
+		snprintf(v, sizeof(v), "%u:%u", (unsigned)x->uid, (unsigned)x->gid);
+		setenv("MAILUSER", v, 1);
+		execl("/bin/sh", "sh", "-ec", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static void play(const char *name)
@@ -328,13 +358,7 @@ static void play(const char *name)
 			if (!strncmp(p, "config ", 7)) {
 				add_config(&x, p + 7);
 			} else if (!strncmp(p, "sh ", 3)) {
-				char cmd[70000];
-				snprintf(cmd, sizeof(cmd),
-					 "cd '%s' && HOME_DEMO='%s/home/demo' "
-					 "MAILDIR='%s/home/demo/Maildir' "
-					 "TESTDIR='%s' sh -c '%s'",
-					 x.dir, x.dir, x.dir, x.dir, p + 3);
-				if (system(cmd) != 0)
+				if (run_sh(&x, p + 3) != 0)
 					die(&x, "shell command failed:", p + 3, NULL);
 			} else if (!strncmp(p, "sleep ", 6)) {
 				usleep((useconds_t)atoi(p + 6) * 1000);

@@ -46,7 +46,10 @@ static void setup(void)
 	ck_assert(buf_appends(&b, ":1002:1002\n"
 				  "root:{SCRAM-SHA-256}"));
 	ck_assert(scram_cred_format(&c, &b));
-	ck_assert(buf_appends(&b, ":0:0\n"));
+	ck_assert(buf_appends(&b, ":0:0\n"
+				  "locked:{SCRAM-SHA-256}"));
+	ck_assert(scram_cred_format(&c, &b));
+	ck_assert(buf_appends(&b, ":1003:1003::/home/locked::nologin\n"));
 	FILE *f = fopen(cfg.passwd_file, "w");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(fwrite(b.s, 1, b.len, f), b.len);
@@ -447,6 +450,9 @@ START_TEST(scram_unknown_user_looks_alike)
 	ck_assert_int_eq(scram_login("n,,", "biws", "alice", "secret", &u, &s), SASL_FAIL);
 	sasl_free(&s);
 	ck_assert_int_eq(scram_login("n,,", "biws", "root", "pencil", &u, &s), SASL_FAIL);
+	sasl_free(&s);
+	ck_assert_int_eq(scram_login("n,,", "biws", "locked", "pencil", &u, &s), SASL_FAIL);
+	ck_assert_ptr_null(u);
 	sasl_free(&s);
 	/* same salt and iteration count for the same unknown name each time */
 	ck_assert_int_eq(FIRST("n,,n=nobody,r=abc", &a), SASL_CONTINUE);
