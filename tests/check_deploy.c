@@ -95,6 +95,12 @@ START_TEST(privileges)
 }
 END_TEST
 
+START_TEST(tls_key_as_credential)
+{
+	script_ok("tls-credentials");
+}
+END_TEST
+
 START_TEST(fail2ban_filter)
 {
 	script_ok("fail2ban");
@@ -117,6 +123,7 @@ int main(void)
 {
 	Suite *s = suite_create("deploy");
 	TCase *tc = tcase_create("deploy");
+	tcase_set_timeout(tc, 120); /* real launchers and clients, on a shared machine */
 	tcase_add_test(tc, units_verify_and_security);
 	tcase_add_test(tc, install_destdir);
 	tcase_add_test(tc, man_pages_and_config_table);
@@ -125,6 +132,7 @@ int main(void)
 	tcase_add_test(tc, xinetd);
 	tcase_add_test(tc, tcpserver);
 	tcase_add_test(tc, privileges);
+	tcase_add_test(tc, tls_key_as_credential);
 	tcase_add_test(tc, fail2ban_filter);
 	tcase_add_test(tc, shellcheck_clean);
 	suite_add_tcase(s, tc);
