@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Logs in over TCP and, while the session is open, reads the uid and gid of
 the imapd process serving it from /proc (the process whose socket has the
-client's port as its peer). Prints "uid gid" before and after LOGIN.
+client's port as its peer). Prints "uid gid" before and after LOGIN, and
+"caps CapEff CapBnd NoNewPrivs" before it.
 
 privdrop.py PORT USER PASSWORD
 """
@@ -41,12 +42,23 @@ def ids(pid):
     return uid, gid
 
 
+def caps(pid):
+    """CapEff, CapBnd and NoNewPrivs of the process."""
+    out = {}
+    for line in open("/proc/%s/status" % pid):
+        k, _, v = line.partition(":")
+        if k in ("CapEff", "CapBnd", "NoNewPrivs"):
+            out[k] = v.strip()
+    return "%s %s %s" % (out["CapEff"], out["CapBnd"], out["NoNewPrivs"])
+
+
 def main():
     port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     m = imaplib.IMAP4("127.0.0.1", port, timeout=20)
     pid = serving_pid(m.sock.getsockname()[1])
     assert pid, "no process found for the connection"
     print("before", *ids(pid))
+    print("caps", caps(pid))
     typ, data = m.login(user, password)
     assert typ == "OK", data
     m.noop()

@@ -4,6 +4,8 @@
 # serving process's ids from /proc while the session is open:
 #  - started as root: root before login, the user's uid and gid (real,
 #    effective, saved, fs) after it; a user mapped to uid 0 is refused;
+#    the same with only CAP_SETUID and CAP_SETGID and no_new_privs, as
+#    the systemd units leave it;
 #  - started as an unprivileged user: that user before and after login.
 set -u
 T=$(mktemp -d)
@@ -49,6 +51,17 @@ except imaplib.IMAP4.error as e:
 sys.exit(1)
 EOP
 grep -q 'uid 0' "$T/imapd.log" || fail "the refusal of uid 0 is not logged: $(cat "$T/imapd.log")"
+stop "$pid"
+pid=
+
+# As under the shipped units: root with only CAP_SETUID and CAP_SETGID in
+# the bounding set, and no new privileges. The passwd-file (root's, 0600)
+# is still readable, and the user is still reached.
+serve setpriv --bounding-set=-all,+setuid,+setgid --inh-caps=-all --no-new-privs
+python3 "$here/privdrop.py" "$port" demo demo >"$T/ids" 2>&1 || fail "session with two capabilities: $(cat "$T/ids")"
+grep -qx "after \\[$u\\] \\[$g\\]" "$T/ids" || fail "not the user after login (two capabilities): $(cat "$T/ids")"
+# CAP_SETGID is bit 6, CAP_SETUID bit 7.
+grep -qx 'caps 00000000000000c0 00000000000000c0 1' "$T/ids" || fail "capabilities before login: $(cat "$T/ids")"
 stop "$pid"
 pid=
 
