@@ -16,13 +16,13 @@
 
 /* Selection and return options (RFC 5258, 5819, 6154). */
 #define SEL_SUBSCRIBED 1u
-#define SEL_REMOTE 2u
-#define SEL_RECURSIVE 4u
-#define SEL_SPECIAL 8u
+#define SEL_REMOTE     2u
+#define SEL_RECURSIVE  4u
+#define SEL_SPECIAL    8u
 #define RET_SUBSCRIBED 1u
-#define RET_CHILDREN 2u
-#define RET_SPECIAL 4u
-#define RET_STATUS 8u
+#define RET_CHILDREN   2u
+#define RET_SPECIAL    4u
+#define RET_STATUS     8u
 
 /* '*' matches anything, '%' anything but the delimiter. */
 static bool wild(const char *pat, const char *name)
@@ -131,7 +131,8 @@ static int gather(struct session *s, struct listing *l, struct buf *err)
 			while (r == 0 && (slash = strrchr(subs[i], DELIM)) != NULL) {
 				*slash = '\0';
 				struct entry *pe = find(l, subs[i]);
-				if (!pe && !(pe = add(l, subs[i], MD_LA_NONEXISTENT | MD_LA_NOSELECT)))
+				if (!pe &&
+				    !(pe = add(l, subs[i], MD_LA_NONEXISTENT | MD_LA_NOSELECT)))
 					r = -1;
 				if (pe)
 					pe->childinfo = true;
@@ -150,7 +151,8 @@ static bool descendant_listed(const struct listing *l, const struct entry *e, ch
 	size_t n = strlen(e->name);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct entry *d = &l->e[i];
-		if (!(d->attrs & MD_LA_SUBSCRIBED) || strncmp(d->name, e->name, n) || d->name[n] != DELIM)
+		if (!(d->attrs & MD_LA_SUBSCRIBED) || strncmp(d->name, e->name, n) ||
+		    d->name[n] != DELIM)
 			continue;
 		for (size_t k = 0; k < npat; k++)
 			if (wild(pats[k], d->name))
@@ -177,7 +179,8 @@ static bool attrs_out(struct buf *o, const struct entry *e, unsigned sel, unsign
 			ATTR("\\HasChildren");
 		else if (!(e->attrs & MD_LA_NONEXISTENT) || (ret & RET_CHILDREN))
 			ATTR("\\HasNoChildren");
-		if ((e->attrs & MD_LA_SUBSCRIBED) && ((sel & SEL_SUBSCRIBED) || (ret & RET_SUBSCRIBED)))
+		if ((e->attrs & MD_LA_SUBSCRIBED) &&
+		    ((sel & SEL_SUBSCRIBED) || (ret & RET_SUBSCRIBED)))
 			ATTR("\\Subscribed");
 		for (unsigned bit = 1; bit <= MD_SU_TRASH; bit <<= 1)
 			if (e->special & bit)

@@ -13,8 +13,7 @@ bool mailbox_arg(struct str name, char *out, size_t outlen)
 	return str_copy(out, outlen, name);
 }
 
-static enum cmd_result do_select(struct session *s, struct parser *p, struct str tag,
-				 bool readonly)
+static enum cmd_result do_select(struct session *s, struct parser *p, struct str tag, bool readonly)
 {
 	struct str name;
 	if (!p_sp(p) || !p_mailbox(p, &name) || !p_eol(p))
@@ -31,7 +30,8 @@ static enum cmd_result do_select(struct session *s, struct parser *p, struct str
 	struct buf err = BUF_INIT(1024);
 	int r = md_mailbox_open(s->store, mbox, readonly, &s->mbox, &err);
 	if (r < 0) {
-		respond_tagged(s, tag, "NO", "[%s] %s", r == MD_ERR_NOTFOUND ? "NONEXISTENT" : "CANNOT",
+		respond_tagged(s, tag, "NO", "[%s] %s",
+			       r == MD_ERR_NOTFOUND ? "NONEXISTENT" : "CANNOT",
 			       err.s ? err.s : "Cannot open mailbox.");
 		buf_free(&err);
 		return CMD_DONE;

@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"CHECK", ST_SELECTED, 0, cmd_check, NULL},
     {"EXPUNGE", ST_SELECTED, CMDF_UID, cmd_expunge, NULL},
     {"FETCH", ST_SELECTED, CMDF_UID | CMDF_SEQ_QUIET, cmd_fetch, NULL},
+    {"SEARCH", ST_SELECTED, CMDF_UID | CMDF_SEQ_QUIET, cmd_search, NULL},
     {"STORE", ST_SELECTED, CMDF_UID | CMDF_SEQ_QUIET, cmd_store, NULL},
     {"COPY", ST_SELECTED, CMDF_UID, cmd_copy, NULL},
     {"MOVE", ST_SELECTED, CMDF_UID, cmd_move, NULL},

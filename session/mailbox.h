@@ -27,6 +27,10 @@ void session_report(struct session *s, const struct md_changes *ch);
 int session_resolve_set(struct session *s, const struct seqset *set, bool uid, uint32_t **seqs,
 			size_t *n, const char **err);
 
+/* The same; with clamp, numbers past the end match nothing instead (SEARCH). */
+int session_resolve_set_ex(struct session *s, const struct seqset *set, bool uid, bool clamp,
+			   uint32_t **seqs, size_t *n, const char **err);
+
 /* "(\\Seen \\Answered ... keyword)" for message seq. */
 bool session_flags(struct session *s, uint32_t seq, struct buf *out);
 /* The flags a mailbox defines: system flags and its keywords, in parentheses. */
