@@ -6,7 +6,7 @@
 
 bool capability_string(const struct session *s, struct buf *out)
 {
-	bool ok = buf_appends(out, "IMAP4rev1 LITERAL+ ENABLE ID SASL-IR");
+	bool ok = buf_appends(out, "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE ID SASL-IR");
 	if (s->state == ST_NOTAUTH) {
 		if (!s->tls && session_tls_configured(s))
 			ok = ok && buf_appends(out, " STARTTLS");
@@ -30,7 +30,7 @@ bool capability_string(const struct session *s, struct buf *out)
 		ok = ok &&
 		     buf_appends(out, " UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE"
 				      " CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS MULTIAPPEND"
-				      " STATUS=SIZE") &&
+				      " STATUS=SIZE ESEARCH SEARCHRES BINARY") &&
 		     buf_appendf(out, " APPENDLIMIT=%u", s->cfg->max_append_size);
 	return ok;
 }

@@ -128,7 +128,7 @@ void append_literal(struct session *s, struct parser *p, struct str tag)
 		return;
 	}
 	char mbox[MD_PATH_MAX];
-	if (!str_copy(mbox, sizeof(mbox), name)) {
+	if (!session_mailbox_in(s, name, mbox, sizeof(mbox))) {
 		reject(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return;
 	}

@@ -13,7 +13,7 @@
  * for a name that cannot be one. */
 static bool name_arg(struct session *s, struct str tag, struct str in, char *out, size_t len)
 {
-	if (!str_copy(out, len, in)) {
+	if (!session_mailbox_in(s, in, out, len)) {
 		respond_tagged(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return false;
 	}
@@ -206,7 +206,7 @@ int status_respond(struct session *s, const char *mbox, unsigned items, struct b
 	if (r < 0)
 		return r;
 	struct buf out = BUF_INIT(MD_PATH_MAX * 2);
-	imap_append_astring(&out, mbox, strlen(mbox));
+	session_mailbox_out(s, mbox, &out);
 	buf_appends(&out, " (");
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof(status_items) / sizeof(status_items[0]); i++) {

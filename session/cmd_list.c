@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "maildir/folder.h"
+#include "maildir/mutf7.h"
 #include "maildir/subscriptions.h"
 #include "maildir/util.h"
 #include "session/commands.h"
@@ -251,6 +252,18 @@ static enum cmd_result do_list(struct session *s, struct parser *p, struct str t
 		}
 		if (!full.s)
 			buf_appends(&full, "");
+		if (s->enabled & ENABLED_REV2) {
+			/* Wildcards are printable ASCII: they survive the encoding. */
+			struct buf enc = BUF_INIT(MD_PATH_MAX);
+			if (mutf7_from_utf8(full.s, full.len, &enc) < 0 || !enc.s) {
+				buf_free(&full);
+				buf_free(&enc);
+				p_fail(p, "Invalid mailbox pattern");
+				goto out;
+			}
+			buf_free(&full);
+			full = enc;
+		}
 		pats[npat++] = full.s;
 	} while (multi && !p_peek(p, ')'));
 	if (multi && !p_char(p, ')'))
@@ -326,7 +339,7 @@ static enum cmd_result do_list(struct session *s, struct parser *p, struct str t
 		buf_reset(&line);
 		attrs_out(&line, &shown, sel, ret, lsub);
 		buf_appends(&line, " \"/\" ");
-		imap_append_astring(&line, e->name, strlen(e->name));
+		session_mailbox_out(s, e->name, &line);
 		if (childinfo && !(e->attrs & MD_LA_SUBSCRIBED))
 			buf_appends(&line, " (\"CHILDINFO\" (\"SUBSCRIBED\"))");
 		respond_untagged(s, "%s %s", cmd, line.s);

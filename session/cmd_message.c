@@ -165,7 +165,7 @@ static enum cmd_result copy_or_move(struct session *s, struct parser *p, struct 
 	}
 	const char *what = move ? "Move" : "Copy";
 	char mbox[MD_PATH_MAX];
-	if (!str_copy(mbox, sizeof(mbox), name)) {
+	if (!session_mailbox_in(s, name, mbox, sizeof(mbox))) {
 		free(seqs);
 		respond_tagged(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return CMD_DONE;

@@ -7,12 +7,6 @@
 #include "session/mailbox.h"
 #include "session/respond.h"
 
-/* The NUL-terminated copy of a mailbox name argument; false if it has a NUL. */
-bool mailbox_arg(struct str name, char *out, size_t outlen)
-{
-	return str_copy(out, outlen, name);
-}
-
 static enum cmd_result do_select(struct session *s, struct parser *p, struct str tag, bool readonly)
 {
 	struct str name;
@@ -23,7 +17,7 @@ static enum cmd_result do_select(struct session *s, struct parser *p, struct str
 	session_unselect(s);
 	if (had)
 		respond_untagged(s, "OK [CLOSED] Previous mailbox closed.");
-	if (!mailbox_arg(name, mbox, sizeof(mbox))) {
+	if (!session_mailbox_in(s, name, mbox, sizeof(mbox))) {
 		respond_tagged(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return CMD_DONE;
 	}
@@ -61,7 +55,7 @@ static enum cmd_result do_select(struct session *s, struct parser *p, struct str
 	respond_untagged(s, "OK [UIDNEXT %u] Predicted next UID", st.uidnext);
 	if (rev2) {
 		struct buf n = BUF_INIT(MD_PATH_MAX * 2);
-		imap_append_astring(&n, mbox, strlen(mbox));
+		session_mailbox_out(s, mbox, &n);
 		respond_untagged(s, "LIST () \"/\" %s", n.s);
 		buf_free(&n);
 	}

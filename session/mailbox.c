@@ -6,6 +6,7 @@
 #include "lib/log.h"
 #include "maildir/filename.h"
 #include "maildir/location.h"
+#include "maildir/mutf7.h"
 #include "session/respond.h"
 
 int session_open_store(struct session *s, struct buf *err)
@@ -259,5 +260,46 @@ bool uidset_append(struct buf *out, const uint32_t *uids, size_t n)
 		i = j + 1;
 	}
 	free(v);
+	return ok;
+}
+
+bool session_mailbox_in(struct session *s, struct str name, char *out, size_t outlen)
+{
+	if (!(s->enabled & ENABLED_REV2))
+		return str_copy(out, outlen, name);
+	/* IMAP4rev2 names are UTF-8; the store keeps modified UTF-7. */
+	struct buf b = BUF_INIT(outlen);
+	bool ok = mutf7_from_utf8(name.s ? name.s : "", name.len, &b) == 0 &&
+		  str_copy(out, outlen, (struct str){b.s ? b.s : "", b.len});
+	buf_free(&b);
+	return ok;
+}
+
+bool session_mailbox_out(struct session *s, const char *name, struct buf *out)
+{
+	size_t n = strlen(name);
+	if (!(s->enabled & ENABLED_REV2))
+		return imap_append_astring(out, name, n);
+	struct buf b = BUF_INIT(n * 4 + 16);
+	if (mutf7_to_utf8(name, n, &b) < 0 || !b.s) {
+		buf_free(&b);
+		return imap_append_astring(out, name, n); /* not valid mUTF-7: as stored */
+	}
+	bool ascii = true;
+	for (size_t i = 0; i < b.len; i++)
+		ascii = ascii && (unsigned char)b.s[i] < 0x80;
+	bool ok;
+	if (ascii) {
+		ok = imap_append_astring(out, b.s, b.len);
+	} else {
+		/* UTF-8 may stand in a quoted string in IMAP4rev2 (utf8-quoted);
+		 * names hold no control characters, the store refuses them. */
+		ok = buf_appendc(out, '"');
+		for (size_t i = 0; ok && i < b.len; i++)
+			ok = (b.s[i] == '"' || b.s[i] == '\\' ? buf_appendc(out, '\\') : true) &&
+			     buf_appendc(out, b.s[i]);
+		ok = ok && buf_appendc(out, '"');
+	}
+	buf_free(&b);
 	return ok;
 }

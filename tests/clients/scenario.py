@@ -57,15 +57,18 @@ try:
     cur = sorted(os.listdir(os.path.join(md, "cur")))
     check(len(cur) == 3, "3 files in INBOX: %r" % cur)
     check(all(re.search(r",S=\d+,W=\d+:2,", f) for f in cur), "S= and W= in names: %r" % cur)
-    check(cur[0].endswith(":2,FSa"), "flags and keyword letter: %r" % cur[0])
-    with open(os.path.join(md, "cur", cur[0]), "rb") as f:
-        check(f.read() == (MSG % (1, 1)).replace(b"\r\n", b"\n"), "stored with LF, byte for byte")
-    check(os.stat(os.path.join(md, "cur", cur[0])).st_mtime == 1760000001, "internal date kept")
-    with open(os.path.join(md, "dovecot-keywords")) as f:
-        check("0 $Important" in f.read(), "keyword file")
     with open(os.path.join(md, "dovecot-uidlist")) as f:
         lines = f.read().splitlines()
     check(lines[0].startswith("3 V"), "uidlist header: %r" % lines[0])
+    # The file of UID 1, found through the uidlist.
+    base = [l.split(":", 1)[1] for l in lines[1:] if l.split()[0] == "1"][0]
+    first = [f for f in cur if f.split(":2,")[0] == base][0]
+    check(first.endswith(":2,FSa"), "flags and keyword letter: %r" % first)
+    with open(os.path.join(md, "cur", first), "rb") as f:
+        check(f.read() == (MSG % (1, 1)).replace(b"\r\n", b"\n"), "stored with LF, byte for byte")
+    check(os.stat(os.path.join(md, "cur", first)).st_mtime == 1760000001, "internal date kept")
+    with open(os.path.join(md, "dovecot-keywords")) as f:
+        check("0 $Important" in f.read(), "keyword file")
     check(sorted(os.listdir(os.path.join(md, ".Projects.2026", "cur"))) != [], "copied files")
     check(not os.path.exists(os.path.join(md, ".Projects.Archive2025")), "deleted folder gone")
     with open(os.path.join(md, "subscriptions")) as f:
