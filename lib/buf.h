@@ -28,7 +28,8 @@ bool buf_appends(struct buf *b, const char *s);
 bool buf_appendc(struct buf *b, char c);
 /* printf-style; output is checked for truncation and the limit. */
 bool buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool buf_vappendf(struct buf *b, const char *fmt, va_list ap);
+bool buf_vappendf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Makes room for n more bytes without changing len. */
 bool buf_reserve(struct buf *b, size_t n);
 /* Drops the first n bytes (n <= len). */

@@ -35,7 +35,7 @@ void log_set_context(const char *ctx)
 		lg.ctx[0] = '\0';
 }
 
-static void vlog(int prio, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(int prio, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
