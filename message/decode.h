@@ -4,7 +4,7 @@
  * their output to a struct buf, holding at most a few bytes of state
  * between calls (a base64 quantum, a QP escape, a run of at most
  * MSG_QP_MAX_WS trailing blanks, an incomplete multibyte character). Output
- * per call is at most 2 * input + 16 bytes (3 * input + 16 for charset
+ * per call is at most 2 * input + 16 bytes (4 * input + 16 for charset
  * conversion), so a caller that empties the buf after each chunk uses
  * bounded memory. Functions returning bool return false only when out is
  * full or memory ran out; malformed input is decoded leniently (bad
