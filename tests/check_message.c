@@ -507,6 +507,53 @@ static int refuse(void *ctx, const void *p, size_t n)
 	return 42;
 }
 
+/* Every window of HEADER.FIELDS output is the matching slice of it, with
+ * odd line ends (CRs before the LF are rebuilt as one CRLF). */
+START_TEST(section_header_fields_windows)
+{
+	const char m[] = "A: 1\r\r\nB: 2\n x\r\n\rC: odd\nA: 3\r\r\r\n\nbody\n";
+	struct msg_tree *t = mt_parse(m, sizeof(m) - 1, 1, NULL);
+	struct msg_reader r = msg_reader_mem(m, sizeof(m) - 1);
+	char store[64];
+	struct msg_section sec;
+	struct msg_body b;
+	struct buf full = BUF_INIT(0), part = BUF_INIT(0);
+	mt_section_parse("HEADER.FIELDS (a b)", &sec, store, sizeof(store));
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+	ck_assert_int_eq(msg_body_append(&b, &r, &full), 0);
+	ck_assert_str_eq(full.s, "A: 1\r\nB: 2\r\n x\r\nA: 3\r\n\r\n");
+	ck_assert_uint_eq(msg_body_size(&b), full.len);
+	msg_body_free(&b);
+	for (uint64_t o = 0; o <= full.len + 1; o++) {
+		for (uint64_t c = 1; c < 6; c++) {
+			sec.partial = true;
+			sec.origin = o;
+			sec.count = c;
+			memset(&b, 0, sizeof(b));
+			ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+			buf_reset(&part);
+			ck_assert_int_eq(msg_body_append(&b, &r, &part), 0);
+			uint64_t want = o >= full.len ? 0 : (full.len - o < c ? full.len - o : c);
+			ck_assert_uint_eq(part.len, want);
+			ck_assert_uint_eq(msg_body_size(&b), want);
+			ck_assert(want == 0 || memcmp(part.s, full.s + o, want) == 0);
+			msg_body_free(&b);
+		}
+	}
+	mt_section_parse("HEADER.FIELDS.NOT (a b)", &sec, store, sizeof(store));
+	memset(&b, 0, sizeof(b));
+	buf_reset(&part);
+	ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+	ck_assert_int_eq(msg_body_append(&b, &r, &part), 0);
+	ck_assert_str_eq(part.s, "\rC: odd\r\n\r\n");
+	msg_body_free(&b);
+	buf_free(&full);
+	buf_free(&part);
+	msg_tree_free(&t);
+}
+END_TEST
+
 START_TEST(section_io_errors)
 {
 	struct msg_tree *t = mt_parse(sec_msg, sizeof(sec_msg) - 1, 0, NULL);
@@ -977,6 +1024,7 @@ Suite *message_suite(void)
 	tcase_add_test(tc, address_list_is_capped);
 	tcase_add_test(tc, section_errors);
 	tcase_add_test(tc, section_io_errors);
+	tcase_add_test(tc, section_header_fields_windows);
 	tcase_add_test(tc, section_big_streaming);
 	tcase_add_test(tc, output_limit_is_reported);
 	tcase_add_test(tc, limits_from_config);
