@@ -27,8 +27,8 @@ USER = os.environ.get("IMAP_USER", "alice")
 PASS = os.environ.get("IMAP_PASS", "secret")
 ITEMS = ["ENVELOPE", "BODY", "BODYSTRUCTURE", "RFC822.SIZE"]
 # Sections fetched for every message into MESSAGE.sections, one
-# "SECTION {n}" line then n bytes and CRLF each; a part that does not exist
-# is recorded as "SECTION NIL".
+# "SECTION {n}" line then n bytes and CRLF each (Dovecot sends an empty
+# string for a part that does not exist; a NIL would be kept as "SECTION NIL").
 SECTIONS = ["", "HEADER", "TEXT", "1", "1.MIME", "2", "2.MIME", "2.HEADER", "2.TEXT",
             "1.1", "2.1", "2.2", "1.2.1", "3", "HEADER.FIELDS (From Subject x-none)",
             "HEADER.FIELDS.NOT (From Subject)", "2.HEADER.FIELDS (subject)", "<5.10>",
