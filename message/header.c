@@ -45,11 +45,6 @@ bool msg_hdr_done(const struct msg_hdr *h)
 	return h->done;
 }
 
-bool msg_name_eq(struct str name, const char *lit)
-{
-	return str_caseeq(name, lit);
-}
-
 static void field_add(struct msg_hdr *h, const char *p, size_t n)
 {
 	if (h->truncated)

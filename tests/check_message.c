@@ -864,6 +864,8 @@ START_TEST(limits_from_config)
 	ck_assert(config_set_line(&c, "mime_max_parts = 5", "t", 1, &err));
 	ck_assert(!config_set_line(&c, "mime_max_depth = 5000", "t", 2, &err));
 	ck_assert_uint_eq(msg_limits_from_config(&c).max_parts, 5);
+	ck_assert_str_eq(msg_fid_name(MSG_F_REPLY_TO), "Reply-To");
+	ck_assert_str_eq(msg_fid_name(MSG_F_COUNT), "");
 	buf_free(&err);
 }
 END_TEST
