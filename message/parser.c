@@ -44,12 +44,12 @@ struct msg_parser {
 	struct pos cur;	     /* next byte */
 	struct pos line;     /* start of the current line */
 	unsigned prev_nl;    /* bytes of the newline before this line: 0, 1 or 2 */
-	bool in_line;	 /* some bytes of the current line were seen */
-	bool decided;	 /* the current line is known not to be a boundary */
-	bool last_cr;	 /* the last byte seen was CR */
-	bool on_bline;	 /* the current line is a boundary: its bytes go nowhere */
-	bool prev_bline; /* so was the line before */
-	int new_part;	 /* level that starts a part after this line, or -1 */
+	bool in_line;	     /* some bytes of the current line were seen */
+	bool decided;	     /* the current line is known not to be a boundary */
+	bool last_cr;	     /* the last byte seen was CR */
+	bool on_bline;	     /* the current line is a boundary: its bytes go nowhere */
+	bool prev_bline;     /* so was the line before */
+	int new_part;	     /* level that starts a part after this line, or -1 */
 	char hold[HOLD_MAX];
 	size_t held;
 	bool failed;
