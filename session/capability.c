@@ -29,7 +29,7 @@ bool capability_string(const struct session *s, struct buf *out)
 	if (s->state & ST_AUTHED)
 		ok = ok && buf_appends(out, " UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE"
 					    " CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS MULTIAPPEND"
-					    " STATUS=SIZE") &&
+					    " STATUS=SIZE IDLE") &&
 		     buf_appendf(out, " APPENDLIMIT=%u", s->cfg->max_append_size);
 	return ok;
 }
