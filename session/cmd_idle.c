@@ -5,8 +5,10 @@
  *  - In SELECTED state, changes to the mailbox reach the client as EXPUNGE,
  *    EXISTS, RECENT and FETCH FLAGS (session_update(), expunges allowed).
  *    inotify (session/watch.h) wakes the session; after the first event it
- *    goes on collecting events for IDLE_BATCH_MS, then syncs once, so a
- *    burst of deliveries becomes one EXISTS rather than one rescan each.
+ *    goes on collecting events for IDLE_BATCH_MS, then syncs once. While
+ *    changes keep coming, syncs are at least IDLE_SYNC_GAP_MS apart. So a
+ *    lone change is reported within milliseconds, and a burst of 1,000
+ *    deliveries becomes a few EXISTS rather than 1,000 rescans.
  *  - Without inotify (no instance or watch left: EMFILE, ENFILE, ENOSPC; or
  *    idle_force_poll = yes) the mailbox is checked every idle_poll_interval
  *    seconds instead; this is logged once per session.
@@ -38,6 +40,8 @@
 /* After the first event, how long to go on collecting events before the
  * one sync that reports them all. */
 #define IDLE_BATCH_MS 15
+/* The least time from the end of one sync to the start of the next. */
+#define IDLE_SYNC_GAP_MS 200
 /* The longest line accepted while idling; a longer one is BAD. */
 #define IDLE_MAX_LINE 1024
 
@@ -49,6 +53,7 @@ struct idle {
 	bool watching;	      /* inotify is in use */
 	unsigned bits;	      /* WATCH_* gathered in the batching window */
 	int64_t batch_at;     /* end of the batching window; -1: none open */
+	int64_t synced_at;    /* end of the last sync that read the folder */
 	int64_t poll_at;      /* next check without inotify; -1: not polling */
 	int64_t keepalive_at; /* next "* OK Still here" */
 	bool too_long;	      /* the line being received is over IDLE_MAX_LINE */
@@ -78,6 +83,7 @@ static void start_watching(struct session *s, struct idle *st)
 	memset(st, 0, sizeof(*st));
 	st->w.fd = -1;
 	st->batch_at = st->poll_at = -1;
+	st->synced_at = INT64_MIN / 2;
 	if (!s->mbox)
 		return;
 	struct md_idle_paths paths;
@@ -102,7 +108,12 @@ static void report_changes(struct session *s, struct idle *st)
 		start_polling(s, st, "the mailbox's directories went away");
 	st->bits = 0;
 	st->batch_at = -1;
+	/* Only a sync that reads the folder counts for the gap: the events of
+	 * this session's own sync (its UID list) need just the stat check. */
+	bool changed = s->mbox && md_mailbox_changed(s->mbox);
 	session_update(s);
+	if (changed)
+		st->synced_at = now_ms();
 }
 
 /* Looks for the line that ends IDLE in the buffered input and consumes it:
@@ -172,8 +183,11 @@ static int idle_wait(struct session *s, struct idle *st)
 		}
 		if (st->watching && n > 0 && pf[1].revents) {
 			st->bits |= watch_read(&st->w);
-			if (st->bits && st->batch_at < 0)
-				st->batch_at = now_ms() + IDLE_BATCH_MS;
+			if (st->bits && st->batch_at < 0) {
+				int64_t at = now_ms() + IDLE_BATCH_MS;
+				int64_t gap = st->synced_at + IDLE_SYNC_GAP_MS;
+				st->batch_at = at > gap ? at : gap;
+			}
 		}
 		now = now_ms();
 		if (st->batch_at >= 0 && now >= st->batch_at)
