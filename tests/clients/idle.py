@@ -77,6 +77,23 @@ try:
         got = line(m)
     check(got == "t1 OK IDLE terminated", "tagged OK: %r" % got)
     check(m.noop()[0] == "OK", "session carries on")
+
+    # IDLE, DONE split in two and the next command as TLS records sent at once.
+    for piece in (b"t2 IDLE\r\n", b"DO", b"NE\r\n", b"t3 NOOP\r\n"):
+        m.sock.sendall(piece)
+    check(line(m) == "+ idling", "continuation (records)")
+    check(line(m) == "t2 OK IDLE terminated", "DONE over two records")
+    check(line(m).startswith("t3 OK"), "command after DONE")
+
+    # A full TLS record (16 KiB) arriving behind 5 buffered bytes does not fit
+    # the server's input buffer: its last bytes, with the line end, stay in
+    # the TLS layer and must be read without the socket showing them.
+    m.sock.sendall(b"t4 IDLE\r\n")
+    check(line(m) == "+ idling", "continuation (full record)")
+    m.sock.sendall(b"x" * 5)
+    m.sock.sendall(b"y" * 16383 + b"\n")
+    check(line(m) == "t4 BAD Expected DONE to end IDLE", "line end in the TLS layer")
+    check(m.noop()[0] == "OK", "session carries on after BAD")
     typ, data = m.status("INBOX", "(MESSAGES)")
     check(typ == "OK" and b"MESSAGES %d" % (BURST + 1) in data[0], "STATUS: %r" % data)
     other.logout()
