@@ -1,6 +1,7 @@
 /* The IDLE watcher (session/watch.h): which changes to a Maildir folder ask
  * for a rescan, which for the cheap stat check, which for nothing; lost
- * events; a removed folder; and inotify running out of descriptors.
+ * events; a removed folder; inotify running out of descriptors; and the
+ * rescan finding a delivery that the stat check cannot see.
  * inotify queues an event within the system call that causes it, so every
  * check reads right after the change, with no waiting. */
 #include <check.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "maildir/keywords.h"
+#include "maildir/store.h"
 #include "maildir/uidlist.h"
 #include "session/watch.h"
 #include "tests/lib/md_testutil.h"
@@ -218,6 +220,42 @@ START_TEST(no_inotify_left)
 }
 END_TEST
 
+START_TEST(rescan_finds_what_stat_misses)
+{
+	char r[128], nd[128];
+	path_of(r, sizeof(r), "store/Maildir");
+	struct md_store *st = NULL;
+	struct md_mailbox *mb = NULL;
+	struct buf err = BUF_INIT(0);
+	ck_assert_msg(md_store_open(r, NULL, &st, &err) == 0, "%s", err.s);
+	ck_assert_msg(md_mailbox_open(st, "INBOX", false, &mb, &err) == 0, "%s", err.s);
+	ck_assert_int_eq(md_mailbox_sync(mb, NULL, &err), 0);
+	ck_assert(!md_mailbox_changed(mb));
+	/* A delivery in the same clock tick as that sync leaves the time of
+	 * new/ as it was; put it back by hand to make that happen for sure. */
+	path_of(nd, sizeof(nd), "store/Maildir/new");
+	struct stat before;
+	ck_assert_int_eq(stat(nd, &before), 0);
+	put("store/Maildir/tmp/1.M1P1.host");
+	mv("store/Maildir/tmp/1.M1P1.host", "store/Maildir/new/1.M1P1.host");
+	struct timespec t[2] = {before.st_atim, before.st_mtim};
+	ck_assert_int_eq(utimensat(AT_FDCWD, nd, t, 0), 0);
+	ck_assert(!md_mailbox_changed(mb));
+	/* What IDLE does for WATCH_RESCAN. */
+	md_mailbox_invalidate(mb);
+	ck_assert(md_mailbox_changed(mb));
+	struct md_changes ch;
+	ck_assert_msg(md_mailbox_sync(mb, &ch, &err) == 0, "%s", err.s);
+	ck_assert_uint_eq(ch.n_new, 1);
+	ck_assert_uint_eq(md_mailbox_count(mb), 1);
+	md_changes_free(&ch);
+	ck_assert(!md_mailbox_changed(mb));
+	md_mailbox_free(&mb);
+	md_store_free(&st);
+	buf_free(&err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("watch");
@@ -231,6 +269,7 @@ int main(void)
 	tcase_add_test(tc, removed_folder_is_lost);
 	tcase_add_test(tc, overflow_asks_for_rescan);
 	tcase_add_test(tc, no_inotify_left);
+	tcase_add_test(tc, rescan_finds_what_stat_misses);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
