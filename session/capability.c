@@ -30,7 +30,7 @@ bool capability_string(const struct session *s, struct buf *out)
 		ok = ok &&
 		     buf_appends(out, " UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE"
 				      " CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS MULTIAPPEND"
-				      " STATUS=SIZE ESEARCH SEARCHRES BINARY") &&
+				      " STATUS=SIZE ESEARCH SEARCHRES BINARY IDLE") &&
 		     buf_appendf(out, " APPENDLIMIT=%u", s->cfg->max_append_size);
 	return ok;
 }

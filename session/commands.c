@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"NAMESPACE", ST_AUTHED, 0, cmd_namespace, NULL},
     {"STATUS", ST_AUTHED, 0, cmd_status, NULL},
     {"APPEND", ST_AUTHED, 0, cmd_append, append_literal},
+    {"IDLE", ST_AUTHED, 0, cmd_idle, NULL},
     {"CLOSE", ST_SELECTED, 0, cmd_close, NULL},
     {"UNSELECT", ST_SELECTED, 0, cmd_unselect, NULL},
     {"CHECK", ST_SELECTED, 0, cmd_check, NULL},

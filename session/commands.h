@@ -65,6 +65,7 @@ enum cmd_result cmd_store(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_expunge(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_copy(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_move(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_idle(struct session *s, struct parser *p, struct str tag);
 
 /* STATUS items shared with LIST-STATUS: "(" item *(SP item) ")" into bits. */
 bool status_parse_items(struct parser *p, unsigned *items);
