@@ -50,8 +50,9 @@ struct config {
 	/* Timeouts, seconds */
 	unsigned timeout_preauth;
 	unsigned timeout_idle;
-	unsigned idle_keepalive;
-	unsigned idle_poll_interval;
+	unsigned idle_keepalive;     /* "* OK Still here" while idling */
+	unsigned idle_poll_interval; /* IDLE without inotify: stat this often */
+	bool idle_force_poll;	     /* test switch: IDLE polls as without inotify */
 
 	/* TLS, see session/tls.h. Every file is read anew for each connection,
 	 * so a renewed certificate is served at once.

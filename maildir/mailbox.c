@@ -305,6 +305,12 @@ bool md_mailbox_changed(const struct md_mailbox *mb)
 	       !ts_eq(mtime_of(mb->dir, MD_KEYWORDS_NAME), mb->kw_mtime);
 }
 
+void md_mailbox_invalidate(struct md_mailbox *mb)
+{
+	/* No directory has this time, so both stamps differ from the next stat. */
+	mb->new_mtime = mb->cur_mtime = (struct timespec){-1, -1};
+}
+
 static bool push_u32(uint32_t **v, size_t n, uint32_t x)
 {
 	uint32_t *nv = realloc(*v, (n + 1) * sizeof(**v));

@@ -112,6 +112,11 @@ int md_status(struct md_store *s, const char *name, struct md_status *st, struct
 
 /* Cheap: stats new/, cur/, the uidlist and the keyword list. */
 bool md_mailbox_changed(const struct md_mailbox *mb);
+/* Makes the next md_mailbox_changed() true, so that the next sync reads the
+ * folder even when a change left the directory times as they were (a
+ * second change within one tick of a coarse file system clock). For a
+ * caller told of changes by other means (inotify). */
+void md_mailbox_invalidate(struct md_mailbox *mb);
 /* ch may be NULL. MD_ERR_NOTFOUND when another process deleted the
  * folder (the session should end the selection). */
 int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *err);

@@ -8,12 +8,14 @@
  * Decoding streams MSG_BODY_CHUNK bytes at a time; the size needs one
  * decoding pass (identity sizes come from the tree).
  *
- * Two differences from Dovecot 2.3, on purpose: Dovecot fails BINARY of any
- * part with UNKNOWN-CTE as soon as one part of the message has an unknown
- * encoding, where only the part asked for matters here (RFC 3516 speaks of
- * "the section's" encoding); and for a whole message or a multipart
- * Dovecot sends every part decoded with rewritten Content-Transfer-Encoding
- * headers, where this sends the stored bytes.
+ * Two differences from Dovecot 2.3, on purpose: Dovecot refuses
+ * BINARY.SIZE of every part (and BINARY[] of the message) with UNKNOWN-CTE
+ * as soon as one part has an unknown encoding, where only the part asked
+ * for matters here (RFC 3516 speaks of "the section's" encoding); and for
+ * a whole message, a multipart or a message/rfc822 part Dovecot sends every
+ * part inside decoded, with rewritten Content-Transfer-Encoding headers,
+ * where this sends the stored bytes. Every leaf of the corpus decodes to
+ * the same bytes as in Dovecot (tests/corpus/NAME.binary).
  *
  * Return 0, MSG_ERR_NOPART, MSG_ERR_UNKNOWN_CTE (reply NO [UNKNOWN-CTE]),
  * MSG_ERR_IO, or the write callback's nonzero value.

@@ -4,9 +4,9 @@
  * their output to a struct buf, holding at most a few bytes of state
  * between calls (a base64 quantum, a QP escape, a run of at most
  * MSG_QP_MAX_WS trailing blanks, an incomplete multibyte character). Output
- * per call is at most 2 * input + 16 bytes (3 * input + 16 for charset
- * conversion), so a caller that empties the buf after each chunk uses
- * bounded memory. Functions returning bool return false only when out is
+ * per call is at most 2 * input + MSG_QP_MAX_WS + 16 bytes (4 * input + 64
+ * for charset conversion), so a caller that empties the buf after each
+ * chunk uses bounded memory. Functions returning bool return false only when out is
  * full or memory ran out; malformed input is decoded leniently (bad
  * base64 characters skipped, bad QP escapes kept as they are, invalid or
  * unconvertible bytes become U+FFFD).

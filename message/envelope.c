@@ -24,23 +24,35 @@ static bool addr_cb(void *ctx, const struct msg_addr *a)
 	return ao->ok;
 }
 
-static bool addr_list(const struct msg_tree *t, const struct msg_part *p, enum msg_fid id,
-		      enum msg_fid fallback, struct buf *out)
+/* Writes the list of field id; 0 addresses: false with nothing written. */
+static bool addr_try(const struct msg_tree *t, const struct msg_part *p, enum msg_fid id,
+		     struct buf *out, bool *failed)
 {
 	struct str v;
-	if (!msg_part_field(t, p, id, &v) &&
-	    (id == fallback || !msg_part_field(t, p, fallback, &v)))
-		return buf_appends(out, "NIL");
+	if (!msg_part_field(t, p, id, &v))
+		return false;
 	size_t mark = out->len;
 	struct addr_out ao = {out, true, 0};
 	int n = msg_addr_parse(v.s, v.len, addr_cb, &ao);
-	if (n < 0 || !ao.ok) {
+	if (n < 0 || !ao.ok || (ao.n > 0 && !buf_appendc(out, ')'))) {
 		buf_truncate(out, mark);
+		*failed = true;
 		return false;
 	}
-	if (ao.n == 0)
-		return buf_appends(out, "NIL");
-	return buf_appendc(out, ')');
+	return ao.n > 0;
+}
+
+/* Sender and Reply-To with no address (absent, empty, only a comment)
+ * are From, as Dovecot shows them. */
+static bool addr_list(const struct msg_tree *t, const struct msg_part *p, enum msg_fid id,
+		      enum msg_fid fallback, struct buf *out)
+{
+	bool failed = false;
+	if (addr_try(t, p, id, out, &failed))
+		return true;
+	if (!failed && id != fallback && addr_try(t, p, fallback, out, &failed))
+		return true;
+	return !failed && buf_appends(out, "NIL");
 }
 
 static bool nstr(const struct msg_tree *t, const struct msg_part *p, enum msg_fid id,

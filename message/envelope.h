@@ -2,8 +2,8 @@
  *
  * Values come from the header fields the parser kept (first occurrence of
  * each). Subject and display names are written as text for people (see
- * imap_append_human); Sender and Reply-To default to From; an empty or
- * address-less list is NIL. Encoded words are left as they are, as the
+ * imap_append_human); Sender and Reply-To without any address default to
+ * From; an empty or address-less list is NIL. Encoded words are left as they are, as the
  * RFC asks.
  */
 #ifndef IMAPD_MESSAGE_ENVELOPE_H

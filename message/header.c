@@ -7,8 +7,8 @@ struct msg_hdr {
 	struct buf field; /* current raw field, line ends removed */
 	bool have_field, truncated;
 	bool line_start; /* next byte starts a line */
-	bool start_cr;	 /* the line so far is a lone CR */
-	bool held_cr;	 /* a CR not yet appended: it may end the line */
+	bool start_cr;	 /* the line so far is only CRs */
+	uint64_t crs;	 /* CRs not yet appended: they may end the line */
 	bool done;
 	msg_field_cb cb;
 	void *ctx;
@@ -43,11 +43,6 @@ size_t msg_hdr_mem(const struct msg_hdr *h)
 bool msg_hdr_done(const struct msg_hdr *h)
 {
 	return h->done;
-}
-
-bool msg_name_eq(struct str name, const char *lit)
-{
-	return str_caseeq(name, lit);
 }
 
 static void field_add(struct msg_hdr *h, const char *p, size_t n)
@@ -114,59 +109,54 @@ static bool line_begin(struct msg_hdr *h, char c)
 	return true;
 }
 
+static void add_crs(struct msg_hdr *h)
+{
+	for (; h->crs > 0 && !h->truncated; h->crs--)
+		field_add(h, "\r", 1);
+	h->crs = 0;
+}
+
 size_t msg_hdr_feed(struct msg_hdr *h, const char *p, size_t len)
 {
 	size_t i = 0;
 	while (i < len && !h->done) {
-		if (h->start_cr) {
-			h->start_cr = false;
-			if (p[i] == '\n') {
-				i++;
-				h->done = true;
-				field_flush(h);
-				break;
+		char c = p[i];
+		if (c == '\r') {
+			/* CRs before a LF end the line, others are text */
+			if (h->line_start) {
+				h->line_start = false;
+				h->start_cr = true;
 			}
-			/* A line that starts with a lone CR: an odd field line. */
-			if (!line_begin(h, '\r'))
-				break;
-			field_add(h, "\r", 1);
+			h->crs++;
+			i++;
 			continue;
 		}
-		if (h->line_start) {
-			if (p[i] == '\n') {
-				i++;
+		if (c == '\n') {
+			i++;
+			h->crs = 0;
+			if (h->line_start || h->start_cr) {
+				/* the empty line (or one of only CRs) ends the header */
 				h->done = true;
 				field_flush(h);
 				break;
 			}
-			if (p[i] == '\r') {
-				i++;
-				h->start_cr = true;
-				continue;
-			}
-			if (!line_begin(h, p[i]))
-				break;
-		}
-		if (h->held_cr) {
-			h->held_cr = false;
-			if (p[i] != '\n')
-				field_add(h, "\r", 1);
-		}
-		const char *nl = memchr(p + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - p) : len;
-		size_t n = end - i;
-		if (n > 0 && p[end - 1] == '\r') {
-			n--;
-			if (!nl)
-				h->held_cr = true;
-		}
-		field_add(h, p + i, n);
-		if (nl) {
 			h->line_start = true;
-			i = end + 1;
-		} else {
-			i = len;
+			continue;
 		}
+		if (h->start_cr) {
+			/* a line that starts with a lone CR: an odd field line */
+			h->start_cr = false;
+			if (!line_begin(h, '\r'))
+				break;
+		} else if (h->line_start && !line_begin(h, c)) {
+			break;
+		}
+		add_crs(h);
+		size_t k = i;
+		while (k < len && p[k] != '\r' && p[k] != '\n')
+			k++;
+		field_add(h, p + i, k - i);
+		i = k;
 	}
 	return i;
 }
@@ -175,10 +165,7 @@ void msg_hdr_finish(struct msg_hdr *h)
 {
 	if (h->done)
 		return;
-	if (h->held_cr) {
-		h->held_cr = false;
-		field_add(h, "\r", 1);
-	}
+	h->crs = 0; /* CRs at the very end close the last line */
 	field_flush(h);
 	h->done = true;
 }

@@ -83,7 +83,4 @@ struct msg_addr {
 typedef bool (*msg_addr_cb)(void *ctx, const struct msg_addr *a);
 int msg_addr_parse(const char *s, size_t len, msg_addr_cb cb, void *ctx);
 
-/* Case-insensitive ASCII equality of a field name. */
-bool msg_name_eq(struct str name, const char *lit);
-
 #endif

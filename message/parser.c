@@ -44,13 +44,12 @@ struct msg_parser {
 	struct pos cur;	     /* next byte */
 	struct pos line;     /* start of the current line */
 	unsigned prev_nl;    /* bytes of the newline before this line: 0, 1 or 2 */
-	bool prev_nl_bare;
-	bool in_line;	 /* some bytes of the current line were seen */
-	bool decided;	 /* the current line is known not to be a boundary */
-	bool last_cr;	 /* the last byte seen was CR */
-	bool on_bline;	 /* the current line is a boundary: its bytes go nowhere */
-	bool prev_bline; /* so was the line before */
-	int new_part;	 /* level that starts a part after this line, or -1 */
+	bool in_line;	     /* some bytes of the current line were seen */
+	bool decided;	     /* the current line is known not to be a boundary */
+	bool last_cr;	     /* the last byte seen was CR */
+	bool on_bline;	     /* the current line is a boundary: its bytes go nowhere */
+	bool prev_bline;     /* so was the line before */
+	int new_part;	     /* level that starts a part after this line, or -1 */
 	char hold[HOLD_MAX];
 	size_t held;
 	bool failed;
@@ -347,8 +346,8 @@ static void on_boundary(struct msg_parser *p, int k, bool close)
 	/* Dovecot also leaves it to a message/rfc822 part whose message's
 	 * header is still being read. */
 	const struct level *top = &p->stack[p->depth - 1];
-	bool msg_hdr = top->state == ST_HEADER && p->t->parts[top->node].is_message;
-	if (p->prev_nl && !p->prev_bline && !msg_hdr) {
+	bool in_msg_header = top->state == ST_HEADER && p->t->parts[top->node].is_message;
+	if (p->prev_nl && !p->prev_bline && !in_msg_header) {
 		at.off -= p->prev_nl;
 		at.v -= 2;
 		at.lf -= 1;
@@ -401,7 +400,6 @@ static void line_end(struct msg_parser *p, bool has_nl, bool bare)
 		int32_t c = node_new(p, p->stack[p->new_part].node, p->cur);
 		if (c >= 0) {
 			p->t->parts[c].in_digest = p->stack[p->new_part].digest;
-			p->new_part = -1;
 			push(p, c, ST_HEADER, p->cur);
 		}
 		p->new_part = -1;

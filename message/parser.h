@@ -13,8 +13,24 @@
  * line belongs to the boundary. A missing or never-seen boundary makes the
  * content run to the end of the enclosing part; a multipart that ends with
  * no part gets one empty text/plain part. Past the depth or part limits a
- * node is not split (see limits.h); memory stays bounded by msg_limits:
- * roughly max_parts * sizeof(struct msg_part) + max_held + max_field.
+ * node is not split (see limits.h); memory stays bounded by msg_limits
+ * (msg_limits_mem_bound): about max_parts * sizeof(struct msg_part) plus
+ * twice max_held and max_field.
+ *
+ * Typical FETCH use, with the other message/ modules:
+ *
+ *   struct msg_limits lim = msg_limits_from_config(cfg);
+ *   struct msg_tree *t = msg_tree_parse_fd(fd, &lim);
+ *   struct msg_reader r = msg_reader_fd(fd);
+ *   msg_envelope_write(t, 0, out);                 ENVELOPE
+ *   msg_bodystructure_write(t, 0, true, out);      BODYSTRUCTURE
+ *   msg_tree_vsize(t);                             RFC822.SIZE
+ *   msg_section_resolve(t, &r, &sec, &body);       BODY[sec]<o.n>: then
+ *   msg_body_size(&body); msg_body_write(&body, &r, cb, ctx);
+ *   msg_binary_size / msg_binary_write             BINARY[...]
+ *
+ * and for SEARCH: msg_search_header / msg_search_body / msg_search_text
+ * with a msg_matcher, msg_part_date for SENT*, msg_header_each for the rest.
  */
 #ifndef IMAPD_MESSAGE_PARSER_H
 #define IMAPD_MESSAGE_PARSER_H

@@ -228,9 +228,9 @@ static bool hsearch_cb(void *ctx, const struct msg_field *f)
 static int header_search(const struct msg_tree *t, const struct msg_reader *r, unsigned node,
 			 const char *name, struct msg_matcher *m, bool *found)
 {
-	/* decoded text is at most 3 bytes per input byte, plus the name */
+	/* decoded text is at most 4 bytes per input byte, plus the name */
 	struct hsearch hs = {m, name == NULL, false, false,
-			     BUF_INIT(3 * msg_tree_limits(t)->max_field + 1024)};
+			     BUF_INIT(4 * msg_tree_limits(t)->max_field + 1024)};
 	int ret = msg_header_each(t, r, node, name, hsearch_cb, &hs);
 	buf_free(&hs.tmp);
 	if (ret == 0 && hs.failed)

@@ -102,10 +102,12 @@ struct fscan {
 	const struct msg_section *sec;
 	struct msg_body *out;
 	uint64_t fstart, fvlen; /* current field */
+	uint64_t line_off;	/* where the current line starts */
+	uint64_t crs;		/* CRs seen that may end the line */
 	char name[MSG_SECTION_MAX_NAME];
 	size_t nlen;
-	bool in_field, name_done, keep, too_long;
-	bool line_start, start_cr, last_cr, ended_nl;
+	bool in_field, name_done, too_long;
+	bool line_start, start_cr, ended_nl;
 	bool done;
 };
 
@@ -134,67 +136,74 @@ static bool field_end(struct fscan *f, uint64_t at)
 	bool keep = f->sec->text == MSG_SECT_HEADER_FIELDS ? listed : !listed;
 	if (!keep)
 		return true;
-	return msg_body_add(f->out, MSG_SEG_CRLF, f->fstart, at - f->fstart, f->fvlen);
+	return msg_body_add(f->out, MSG_SEG_HDR, f->fstart, at - f->fstart, f->fvlen);
 }
 
+static void field_start(struct fscan *f, uint64_t at)
+{
+	f->in_field = true;
+	f->fstart = at;
+	f->fvlen = 0;
+	f->nlen = 0;
+	f->name_done = f->too_long = false;
+}
+
+/* Field bytes are sent as stored except line ends: CRs before a LF and
+ * the LF become one CRLF (as Dovecot rebuilds the lines), which fvlen
+ * counts and MSG_SEG_HDR writes. */
 static bool fscan_feed(struct fscan *f, const char *p, size_t n, uint64_t off)
 {
 	for (size_t i = 0; i < n && !f->done; i++) {
 		char c = p[i];
 		uint64_t at = off + i;
-		if (f->start_cr) {
-			/* A line starting with CR: the empty line, or an odd field. */
-			f->start_cr = false;
-			if (c == '\n') {
-				f->done = true;
-				return field_end(f, at - 1);
+		if (c == '\r') {
+			if (f->line_start) {
+				f->line_start = false;
+				f->start_cr = true;
+				f->line_off = at;
 			}
-			if (!field_end(f, at - 1))
+			f->crs++;
+			continue;
+		}
+		if (c == '\n') {
+			f->ended_nl = true;
+			if (f->line_start || f->start_cr) {
+				/* the empty line (or one of only CRs) */
+				f->done = true;
+				return field_end(f, f->line_start ? at : f->line_off);
+			}
+			f->fvlen += 2;
+			f->crs = 0;
+			f->line_start = true;
+			continue;
+		}
+		f->ended_nl = false;
+		if (f->start_cr) {
+			/* a line starting with CR: an odd field line */
+			f->start_cr = false;
+			if (!field_end(f, f->line_off))
 				return false;
-			f->in_field = true;
-			f->fstart = at - 1;
-			f->fvlen = 1;
-			f->nlen = 0;
-			f->name_done = f->too_long = false;
+			field_start(f, f->line_off);
 		} else if (f->line_start) {
 			f->line_start = false;
-			if (c == '\n') {
-				f->done = true;
-				return field_end(f, at);
-			}
-			if (c == '\r') {
-				f->start_cr = true;
-				f->last_cr = true;
-				continue;
-			}
-			if (c != ' ' && c != '\t') {
+			f->line_off = at;
+			/* a continuation line with no field before it counts as one */
+			if ((c != ' ' && c != '\t') || !f->in_field) {
 				if (!field_end(f, at))
 					return false;
-				f->in_field = true;
-				f->fstart = at;
-				f->fvlen = 0;
-				f->nlen = 0;
-				f->name_done = f->too_long = false;
+				field_start(f, at);
 			}
 		}
-		if (f->in_field && !f->name_done) {
+		f->fvlen += f->crs + 1;
+		f->crs = 0;
+		if (!f->name_done) {
 			if (c == ':')
 				f->name_done = true;
-			else if (c == '\n')
-				; /* a line with no colon */
 			else if (f->nlen < sizeof(f->name))
 				f->name[f->nlen++] = c;
 			else
 				f->too_long = true;
 		}
-		if (c == '\n') {
-			f->fvlen += f->last_cr ? 1 : 2;
-			f->line_start = true;
-		} else {
-			f->fvlen++;
-		}
-		f->last_cr = c == '\r';
-		f->ended_nl = c == '\n';
 	}
 	return true;
 }
@@ -228,6 +237,7 @@ static int header_fields(const struct msg_reader *r, const struct msg_span *hdr,
 	free(chunk);
 	if (ret == 0 && !f.done) {
 		bool kept_last = f.in_field;
+		f.fvlen += f.crs; /* CRs at the very end are sent as they are */
 		uint64_t before = out->vsize;
 		if (!field_end(&f, end))
 			return MSG_ERR_IO;
@@ -288,46 +298,95 @@ int msg_section_resolve(const struct msg_tree *t, const struct msg_reader *r,
 	return ret;
 }
 
-/* Streams one CRLF segment's virtual bytes [vfrom, vto). */
-static int write_crlf(const struct msg_seg *s, const struct msg_reader *r, uint64_t vfrom,
+/* Output of one segment, cut to the window [vfrom, vto). */
+struct emit {
+	uint64_t v, vfrom, vto;
+	char *buf;
+	size_t o;
+	msg_write_cb cb;
+	void *ctx;
+	int rc;
+};
+
+static void emit_flush(struct emit *e)
+{
+	if (e->o > 0 && e->rc == 0)
+		e->rc = e->cb(e->ctx, e->buf, e->o);
+	e->o = 0;
+}
+
+static inline void emit(struct emit *e, char c)
+{
+	if (e->v >= e->vfrom && e->v < e->vto) {
+		e->buf[e->o++] = c;
+		if (e->o == 2 * MSG_BODY_CHUNK)
+			emit_flush(e);
+	}
+	e->v++;
+}
+
+/* Streams one file segment: bare LF becomes CRLF, NUL becomes 0x80 (no
+ * NUL in a literal; as Dovecot); for MSG_SEG_HDR, CRs before a LF are
+ * folded into its CRLF too. */
+static int write_file(const struct msg_seg *s, const struct msg_reader *r, uint64_t vfrom,
 		      uint64_t vto, msg_write_cb cb, void *ctx, char *in, char *outb)
 {
-	uint64_t pos = s->off, end = s->off + s->len, v = 0;
-	if (s->vlen == s->len) {
+	struct emit e = {0, vfrom, vto, outb, 0, cb, ctx, 0};
+	uint64_t pos = s->off, end = s->off + s->len;
+	bool hdr = s->kind == MSG_SEG_HDR;
+	if (!hdr && s->vlen == s->len) {
 		/* no bare LF: raw and sent offsets agree */
 		pos += vfrom;
 		end = s->off + vto;
-		v = vfrom;
+		e.v = vfrom;
 	}
 	bool last_cr = false;
-	while (pos < end && v < vto) {
+	uint64_t crs = 0;
+	while (pos < end && e.v < vto && e.rc == 0) {
 		size_t want = end - pos < MSG_BODY_CHUNK ? (size_t)(end - pos) : MSG_BODY_CHUNK;
 		ssize_t got = msg_read_full(r, in, want, pos);
 		if (got <= 0)
 			return MSG_ERR_IO;
-		size_t o = 0;
+		if (!hdr && e.v >= vfrom && e.v + 2 * (uint64_t)got <= vto) {
+			/* the whole chunk is inside the window: no checks per byte */
+			if (e.o + 2 * (size_t)got > 2 * MSG_BODY_CHUNK)
+				emit_flush(&e);
+			char *o = e.buf + e.o;
+			for (ssize_t i = 0; i < got; i++) {
+				char c = in[i];
+				if (c == '\n' && !last_cr)
+					*o++ = '\r';
+				*o++ = c == 0 ? (char)0x80 : c;
+				last_cr = c == '\r';
+			}
+			e.v += (uint64_t)(o - (e.buf + e.o));
+			e.o = (size_t)(o - e.buf);
+			pos += (uint64_t)got;
+			continue;
+		}
 		for (ssize_t i = 0; i < got; i++) {
 			char c = in[i];
-			if (c == 0)
-				c = (char)0x80; /* no NUL in a literal; as Dovecot */
-			if (c == '\n' && !last_cr) {
-				if (v >= vfrom && v < vto)
-					outb[o++] = '\r';
-				v++;
+			if (hdr) {
+				if (c == '\r') {
+					crs++;
+					continue;
+				}
+				if (c == '\n')
+					crs = 1;
+				for (; crs > 0; crs--)
+					emit(&e, '\r');
+			} else if (c == '\n' && !last_cr) {
+				emit(&e, '\r');
 			}
-			if (v >= vfrom && v < vto)
-				outb[o++] = c;
-			v++;
+			emit(&e, c == 0 ? (char)0x80 : c);
 			last_cr = c == '\r';
 		}
 		pos += (uint64_t)got;
-		if (o > 0) {
-			int rc = cb(ctx, outb, o);
-			if (rc)
-				return rc;
-		}
 	}
-	return 0;
+	for (; crs > 0 && e.rc == 0; crs--)
+		emit(&e, '\r');
+	emit_flush(&e);
+	return e.rc;
 }
 
 int msg_body_write(const struct msg_body *b, const struct msg_reader *r, msg_write_cb cb, void *ctx)
@@ -368,7 +427,7 @@ int msg_body_write(const struct msg_body *b, const struct msg_reader *r, msg_wri
 				pos += (uint64_t)got;
 			}
 		} else {
-			ret = write_crlf(s, r, a, z, cb, ctx, in, outb);
+			ret = write_file(s, r, a, z, cb, ctx, in, outb);
 		}
 	}
 	free(in);

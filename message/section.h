@@ -62,7 +62,10 @@ struct msg_section {
 #define MSG_ERR_BADSECTION  (-3) /* e.g. MIME with no part number */
 #define MSG_ERR_UNKNOWN_CTE (-4) /* BINARY of an unknown encoding: NO [UNKNOWN-CTE] */
 
-enum msg_seg_kind { MSG_SEG_CRLF, MSG_SEG_RAW, MSG_SEG_MEM };
+/* CRLF: file bytes, bare LF sent as CRLF; HDR: the same, and CRs before a
+ * LF sent as one (rebuilt header lines); RAW: file bytes as they are;
+ * MEM: bytes in the body's mem. */
+enum msg_seg_kind { MSG_SEG_CRLF, MSG_SEG_HDR, MSG_SEG_RAW, MSG_SEG_MEM };
 struct msg_seg {
 	uint64_t off, len; /* file range, or range of the body's mem */
 	uint64_t vlen;	   /* bytes it becomes when sent */

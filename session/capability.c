@@ -6,7 +6,7 @@
 
 bool capability_string(const struct session *s, struct buf *out)
 {
-	bool ok = buf_appends(out, "IMAP4rev1 LITERAL+ ENABLE ID SASL-IR");
+	bool ok = buf_appends(out, "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE ID SASL-IR");
 	if (s->state == ST_NOTAUTH) {
 		if (!s->tls && session_tls_configured(s))
 			ok = ok && buf_appends(out, " STARTTLS");
@@ -27,9 +27,10 @@ bool capability_string(const struct session *s, struct buf *out)
 		}
 	}
 	if (s->state & ST_AUTHED)
-		ok = ok && buf_appends(out, " UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE"
-					    " CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS MULTIAPPEND"
-					    " STATUS=SIZE") &&
+		ok = ok &&
+		     buf_appends(out, " UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE"
+				      " CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS MULTIAPPEND"
+				      " STATUS=SIZE ESEARCH SEARCHRES BINARY IDLE") &&
 		     buf_appendf(out, " APPENDLIMIT=%u", s->cfg->max_append_size);
 	return ok;
 }

@@ -90,6 +90,7 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } enables[] = {
+    {"IMAP4rev2", ENABLED_REV2},
     {NULL, 0},
 };
 

@@ -128,7 +128,7 @@ void append_literal(struct session *s, struct parser *p, struct str tag)
 		return;
 	}
 	char mbox[MD_PATH_MAX];
-	if (!str_copy(mbox, sizeof(mbox), name)) {
+	if (!session_mailbox_in(s, name, mbox, sizeof(mbox))) {
 		reject(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return;
 	}
@@ -136,7 +136,8 @@ void append_literal(struct session *s, struct parser *p, struct str tag)
 	int rc = md_append_begin(s->store, mbox, s->cfg->max_append_size, &a->msg[a->n], &a->err);
 	if (rc < 0) {
 		char text[1200];
-		snprintf_ok(text, sizeof(text), "[%s] %s", rc == MD_ERR_NOTFOUND ? "TRYCREATE" : "CANNOT",
+		snprintf_ok(text, sizeof(text), "[%s] %s",
+			    rc == MD_ERR_NOTFOUND ? "TRYCREATE" : "CANNOT",
 			    a->err.s ? a->err.s : "Cannot append.");
 		reject(s, tag, "NO", text);
 		return;

@@ -13,7 +13,7 @@
  * for a name that cannot be one. */
 static bool name_arg(struct session *s, struct str tag, struct str in, char *out, size_t len)
 {
-	if (!str_copy(out, len, in)) {
+	if (!session_mailbox_in(s, in, out, len)) {
 		respond_tagged(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return false;
 	}
@@ -59,7 +59,8 @@ enum cmd_result cmd_create(struct session *s, struct parser *p, struct str tag)
 				return CMD_BAD;
 			unsigned bit = str_copy(a, sizeof(a), attr) ? md_special_use_parse(a) : 0;
 			if (!bit) {
-				respond_tagged(s, tag, "NO", "[USEATTR] Unsupported special-use attribute.");
+				respond_tagged(s, tag, "NO",
+					       "[USEATTR] Unsupported special-use attribute.");
 				return CMD_DONE;
 			}
 			use |= bit;
@@ -152,19 +153,19 @@ enum cmd_result cmd_unsubscribe(struct session *s, struct parser *p, struct str 
 }
 
 /* STATUS items, as bits. */
-#define SI_MESSAGES 1u
-#define SI_RECENT 2u
-#define SI_UIDNEXT 4u
+#define SI_MESSAGES    1u
+#define SI_RECENT      2u
+#define SI_UIDNEXT     4u
 #define SI_UIDVALIDITY 8u
-#define SI_UNSEEN 16u
-#define SI_SIZE 32u
-#define SI_DELETED 64u
+#define SI_UNSEEN      16u
+#define SI_SIZE	       32u
+#define SI_DELETED     64u
 
 static const struct {
 	const char *name;
 	unsigned bit;
 } status_items[] = {
-    {"MESSAGES", SI_MESSAGES}, {"RECENT", SI_RECENT}, {"UIDNEXT", SI_UIDNEXT},
+    {"MESSAGES", SI_MESSAGES},	     {"RECENT", SI_RECENT}, {"UIDNEXT", SI_UIDNEXT},
     {"UIDVALIDITY", SI_UIDVALIDITY}, {"UNSEEN", SI_UNSEEN}, {"SIZE", SI_SIZE},
     {"DELETED", SI_DELETED},
 };
@@ -205,7 +206,7 @@ int status_respond(struct session *s, const char *mbox, unsigned items, struct b
 	if (r < 0)
 		return r;
 	struct buf out = BUF_INIT(MD_PATH_MAX * 2);
-	imap_append_astring(&out, mbox, strlen(mbox));
+	session_mailbox_out(s, mbox, &out);
 	buf_appends(&out, " (");
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof(status_items) / sizeof(status_items[0]); i++) {

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "maildir/folder.h"
+#include "maildir/mutf7.h"
 #include "maildir/subscriptions.h"
 #include "maildir/util.h"
 #include "session/commands.h"
@@ -16,13 +17,13 @@
 
 /* Selection and return options (RFC 5258, 5819, 6154). */
 #define SEL_SUBSCRIBED 1u
-#define SEL_REMOTE 2u
-#define SEL_RECURSIVE 4u
-#define SEL_SPECIAL 8u
+#define SEL_REMOTE     2u
+#define SEL_RECURSIVE  4u
+#define SEL_SPECIAL    8u
 #define RET_SUBSCRIBED 1u
-#define RET_CHILDREN 2u
-#define RET_SPECIAL 4u
-#define RET_STATUS 8u
+#define RET_CHILDREN   2u
+#define RET_SPECIAL    4u
+#define RET_STATUS     8u
 
 /* '*' matches anything, '%' anything but the delimiter. */
 static bool wild(const char *pat, const char *name)
@@ -131,7 +132,8 @@ static int gather(struct session *s, struct listing *l, struct buf *err)
 			while (r == 0 && (slash = strrchr(subs[i], DELIM)) != NULL) {
 				*slash = '\0';
 				struct entry *pe = find(l, subs[i]);
-				if (!pe && !(pe = add(l, subs[i], MD_LA_NONEXISTENT | MD_LA_NOSELECT)))
+				if (!pe &&
+				    !(pe = add(l, subs[i], MD_LA_NONEXISTENT | MD_LA_NOSELECT)))
 					r = -1;
 				if (pe)
 					pe->childinfo = true;
@@ -150,7 +152,8 @@ static bool descendant_listed(const struct listing *l, const struct entry *e, ch
 	size_t n = strlen(e->name);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct entry *d = &l->e[i];
-		if (!(d->attrs & MD_LA_SUBSCRIBED) || strncmp(d->name, e->name, n) || d->name[n] != DELIM)
+		if (!(d->attrs & MD_LA_SUBSCRIBED) || strncmp(d->name, e->name, n) ||
+		    d->name[n] != DELIM)
 			continue;
 		for (size_t k = 0; k < npat; k++)
 			if (wild(pats[k], d->name))
@@ -177,7 +180,8 @@ static bool attrs_out(struct buf *o, const struct entry *e, unsigned sel, unsign
 			ATTR("\\HasChildren");
 		else if (!(e->attrs & MD_LA_NONEXISTENT) || (ret & RET_CHILDREN))
 			ATTR("\\HasNoChildren");
-		if ((e->attrs & MD_LA_SUBSCRIBED) && ((sel & SEL_SUBSCRIBED) || (ret & RET_SUBSCRIBED)))
+		if ((e->attrs & MD_LA_SUBSCRIBED) &&
+		    ((sel & SEL_SUBSCRIBED) || (ret & RET_SUBSCRIBED)))
 			ATTR("\\Subscribed");
 		for (unsigned bit = 1; bit <= MD_SU_TRASH; bit <<= 1)
 			if (e->special & bit)
@@ -248,6 +252,18 @@ static enum cmd_result do_list(struct session *s, struct parser *p, struct str t
 		}
 		if (!full.s)
 			buf_appends(&full, "");
+		if (s->enabled & ENABLED_REV2) {
+			/* Wildcards are printable ASCII: they survive the encoding. */
+			struct buf enc = BUF_INIT(MD_PATH_MAX);
+			if (mutf7_from_utf8(full.s, full.len, &enc) < 0 || !enc.s) {
+				buf_free(&full);
+				buf_free(&enc);
+				p_fail(p, "Invalid mailbox pattern");
+				goto out;
+			}
+			buf_free(&full);
+			full = enc;
+		}
 		pats[npat++] = full.s;
 	} while (multi && !p_peek(p, ')'));
 	if (multi && !p_char(p, ')'))
@@ -323,7 +339,7 @@ static enum cmd_result do_list(struct session *s, struct parser *p, struct str t
 		buf_reset(&line);
 		attrs_out(&line, &shown, sel, ret, lsub);
 		buf_appends(&line, " \"/\" ");
-		imap_append_astring(&line, e->name, strlen(e->name));
+		session_mailbox_out(s, e->name, &line);
 		if (childinfo && !(e->attrs & MD_LA_SUBSCRIBED))
 			buf_appends(&line, " (\"CHILDINFO\" (\"SUBSCRIBED\"))");
 		respond_untagged(s, "%s %s", cmd, line.s);

@@ -59,7 +59,8 @@ enum cmd_result cmd_store(struct session *s, struct parser *p, struct str tag)
 		if (k >= 0)
 			kw |= 1u << k;
 		else if (op != MD_STORE_REMOVE) {
-			respond_tagged(s, tag, "NO", "[LIMIT] %s", err.s ? err.s : "Too many keywords.");
+			respond_tagged(s, tag, "NO", "[LIMIT] %s",
+				       err.s ? err.s : "Too many keywords.");
 			buf_free(&err);
 			free(seqs);
 			return CMD_DONE;
@@ -81,7 +82,8 @@ enum cmd_result cmd_store(struct session *s, struct parser *p, struct str tag)
 			continue;
 		}
 		if (r < 0) {
-			respond_tagged(s, tag, "NO", "[SERVERBUG] %s", err.s ? err.s : "Store failed.");
+			respond_tagged(s, tag, "NO", "[SERVERBUG] %s",
+				       err.s ? err.s : "Store failed.");
 			buf_free(&err);
 			free(seqs);
 			return CMD_DONE;
@@ -163,7 +165,7 @@ static enum cmd_result copy_or_move(struct session *s, struct parser *p, struct 
 	}
 	const char *what = move ? "Move" : "Copy";
 	char mbox[MD_PATH_MAX];
-	if (!str_copy(mbox, sizeof(mbox), name)) {
+	if (!session_mailbox_in(s, name, mbox, sizeof(mbox))) {
 		free(seqs);
 		respond_tagged(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return CMD_DONE;
@@ -189,7 +191,8 @@ static enum cmd_result copy_or_move(struct session *s, struct parser *p, struct 
 		r = md_mailbox_copy(s->mbox, seqs, n, mbox, move, dest, &uidvalidity, &err);
 	}
 	if (r < 0) {
-		respond_tagged(s, tag, "NO", "[%s] %s", r == MD_ERR_NOTFOUND ? "TRYCREATE" : "SERVERBUG",
+		respond_tagged(s, tag, "NO", "[%s] %s",
+			       r == MD_ERR_NOTFOUND ? "TRYCREATE" : "SERVERBUG",
 			       err.s && err.len ? err.s : "Cannot copy.");
 		goto out;
 	}

@@ -7,14 +7,7 @@
 #include "session/mailbox.h"
 #include "session/respond.h"
 
-/* The NUL-terminated copy of a mailbox name argument; false if it has a NUL. */
-bool mailbox_arg(struct str name, char *out, size_t outlen)
-{
-	return str_copy(out, outlen, name);
-}
-
-static enum cmd_result do_select(struct session *s, struct parser *p, struct str tag,
-				 bool readonly)
+static enum cmd_result do_select(struct session *s, struct parser *p, struct str tag, bool readonly)
 {
 	struct str name;
 	if (!p_sp(p) || !p_mailbox(p, &name) || !p_eol(p))
@@ -24,14 +17,15 @@ static enum cmd_result do_select(struct session *s, struct parser *p, struct str
 	session_unselect(s);
 	if (had)
 		respond_untagged(s, "OK [CLOSED] Previous mailbox closed.");
-	if (!mailbox_arg(name, mbox, sizeof(mbox))) {
+	if (!session_mailbox_in(s, name, mbox, sizeof(mbox))) {
 		respond_tagged(s, tag, "NO", "[CANNOT] Invalid mailbox name.");
 		return CMD_DONE;
 	}
 	struct buf err = BUF_INIT(1024);
 	int r = md_mailbox_open(s->store, mbox, readonly, &s->mbox, &err);
 	if (r < 0) {
-		respond_tagged(s, tag, "NO", "[%s] %s", r == MD_ERR_NOTFOUND ? "NONEXISTENT" : "CANNOT",
+		respond_tagged(s, tag, "NO", "[%s] %s",
+			       r == MD_ERR_NOTFOUND ? "NONEXISTENT" : "CANNOT",
 			       err.s ? err.s : "Cannot open mailbox.");
 		buf_free(&err);
 		return CMD_DONE;
@@ -61,7 +55,7 @@ static enum cmd_result do_select(struct session *s, struct parser *p, struct str
 	respond_untagged(s, "OK [UIDNEXT %u] Predicted next UID", st.uidnext);
 	if (rev2) {
 		struct buf n = BUF_INIT(MD_PATH_MAX * 2);
-		imap_append_astring(&n, mbox, strlen(mbox));
+		session_mailbox_out(s, mbox, &n);
 		respond_untagged(s, "LIST () \"/\" %s", n.s);
 		buf_free(&n);
 	}

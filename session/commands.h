@@ -11,13 +11,13 @@
 
 enum cmd_result { CMD_DONE, CMD_BAD };
 
-#define CMDF_UID 1u       /* also valid after the UID prefix */
+#define CMDF_UID       1u /* also valid after the UID prefix */
 #define CMDF_SEQ_QUIET 2u /* by sequence number, no EXPUNGE may be sent (RFC 9051 7.5.1) */
 
 struct command {
 	const char *name;
 	unsigned states; /* enum session_state bits where it is valid */
-	unsigned flags;  /* CMDF_* */
+	unsigned flags;	 /* CMDF_* */
 	enum cmd_result (*run)(struct session *s, struct parser *p, struct str tag);
 	/* For commands that stream a literal (APPEND): called when one is
 	 * announced, with the parser at the start of the command so far. It
@@ -60,10 +60,12 @@ void append_literal(struct session *s, struct parser *p, struct str tag);
 /* Aborts a half-received APPEND (its tmp/ files are removed). */
 void append_state_free(struct session *s);
 enum cmd_result cmd_fetch(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_search(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_store(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_expunge(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_copy(struct session *s, struct parser *p, struct str tag);
 enum cmd_result cmd_move(struct session *s, struct parser *p, struct str tag);
+enum cmd_result cmd_idle(struct session *s, struct parser *p, struct str tag);
 
 /* STATUS items shared with LIST-STATUS: "(" item *(SP item) ")" into bits. */
 bool status_parse_items(struct parser *p, unsigned *items);

@@ -10,7 +10,7 @@ static const struct {
 	uint8_t bit;
 } sys[] = {
     {"\\Answered", MD_F_ANSWERED}, {"\\Flagged", MD_F_FLAGGED}, {"\\Deleted", MD_F_DELETED},
-    {"\\Seen", MD_F_SEEN},         {"\\Draft", MD_F_DRAFT},
+    {"\\Seen", MD_F_SEEN},	   {"\\Draft", MD_F_DRAFT},
 };
 
 static bool one_flag(struct parser *p, struct flag_list *out)

@@ -6,6 +6,7 @@
 #include "lib/log.h"
 #include "maildir/filename.h"
 #include "maildir/location.h"
+#include "maildir/mutf7.h"
 #include "session/respond.h"
 
 int session_open_store(struct session *s, struct buf *err)
@@ -31,6 +32,9 @@ void session_close_store(struct session *s)
 void session_unselect(struct session *s)
 {
 	md_mailbox_free(&s->mbox);
+	free(s->saved);
+	s->saved = NULL;
+	s->nsaved = 0;
 	if (s->state == ST_SELECTED)
 		s->state = ST_AUTH;
 }
@@ -40,7 +44,7 @@ static const struct {
 	const char *name;
 } sysflags[] = {
     {MD_F_ANSWERED, "\\Answered"}, {MD_F_FLAGGED, "\\Flagged"}, {MD_F_DELETED, "\\Deleted"},
-    {MD_F_SEEN, "\\Seen"},         {MD_F_DRAFT, "\\Draft"},
+    {MD_F_SEEN, "\\Seen"},	   {MD_F_DRAFT, "\\Draft"},
 };
 
 bool session_flags(struct session *s, uint32_t seq, struct buf *out)
@@ -60,8 +64,8 @@ bool session_flags(struct session *s, uint32_t seq, struct buf *out)
 		sep = " ";
 	}
 	for (unsigned k = 0; k < 26; k++) {
-		const char *name = (m->keywords & (1u << k)) ? md_mailbox_keyword_name(s->mbox, k)
-							     : NULL;
+		const char *name =
+		    (m->keywords & (1u << k)) ? md_mailbox_keyword_name(s->mbox, k) : NULL;
 		if (name) {
 			ok = ok && buf_appendf(out, "%s%s", sep, name);
 			sep = " ";
@@ -97,7 +101,8 @@ void session_report(struct session *s, const struct md_changes *ch)
 	for (size_t i = 0; i < ch->n_expunged; i++)
 		respond_untagged(s, "%u EXPUNGE", ch->expunged_seqs[i]);
 	/* Each EXPUNGE lowers the client's count by itself. */
-	s->told_exists -= ch->n_expunged < s->told_exists ? (uint32_t)ch->n_expunged : s->told_exists;
+	s->told_exists -=
+	    ch->n_expunged < s->told_exists ? (uint32_t)ch->n_expunged : s->told_exists;
 	if (ch->keywords_changed) {
 		struct buf f = BUF_INIT(8192);
 		if (session_mailbox_flags(s, false, &f))
@@ -152,12 +157,18 @@ static uint32_t lower_bound(const struct md_mailbox *mb, uint32_t uid)
 int session_resolve_set(struct session *s, const struct seqset *set, bool uid, uint32_t **seqs,
 			size_t *n, const char **err)
 {
+	return session_resolve_set_ex(s, set, uid, false, seqs, n, err);
+}
+
+int session_resolve_set_ex(struct session *s, const struct seqset *set, bool uid, bool clamp,
+			   uint32_t **seqs, size_t *n, const char **err)
+{
 	uint32_t count = md_mailbox_count(s->mbox);
 	*seqs = NULL;
 	*n = 0;
 	if (count == 0) {
 		/* Sequence numbers do not exist in an empty mailbox, "*" included. */
-		if (!uid && set->n > 0 && !(set->r[0].lo == 0 && set->r[0].hi == 0)) {
+		if (!uid && !clamp && set->n > 0 && !(set->r[0].lo == 0 && set->r[0].hi == 0)) {
 			*err = "No messages in the mailbox";
 			return -1;
 		}
@@ -171,8 +182,15 @@ int session_resolve_set(struct session *s, const struct seqset *set, bool uid, u
 	uint32_t maxuid = md_mailbox_msg(s->mbox, count)->uid;
 	for (size_t i = 0; i < set->n; i++) {
 		uint32_t lo = set->r[i].lo, hi = set->r[i].hi;
-		if (lo == 0 && hi == 0)
-			continue; /* "$" with no saved result is empty */
+		if (lo == 0 && hi == 0) {
+			/* "$": the saved search result, by UID; gone ones drop out. */
+			for (size_t k = 0; k < s->nsaved; k++) {
+				uint32_t q = md_mailbox_seq(s->mbox, s->saved[k]);
+				if (q)
+					mark[q] = 1;
+			}
+			continue;
+		}
 		if (uid) {
 			lo = lo == SEQ_STAR ? maxuid : lo;
 			hi = hi == SEQ_STAR ? maxuid : hi;
@@ -186,12 +204,13 @@ int session_resolve_set(struct session *s, const struct seqset *set, bool uid, u
 			hi = t;
 		}
 		if (!uid) {
-			if (hi > count) {
+			if (hi > count && !clamp) {
 				free(mark);
 				*err = "Message sequence number out of range";
 				return -1;
 			}
-			memset(mark + lo, 1, hi - lo + 1);
+			if (lo <= count)
+				memset(mark + lo, 1, (hi > count ? count : hi) - lo + 1);
 			continue;
 		}
 		for (uint32_t q = lower_bound(s->mbox, lo);
@@ -241,5 +260,46 @@ bool uidset_append(struct buf *out, const uint32_t *uids, size_t n)
 		i = j + 1;
 	}
 	free(v);
+	return ok;
+}
+
+bool session_mailbox_in(struct session *s, struct str name, char *out, size_t outlen)
+{
+	if (!(s->enabled & ENABLED_REV2))
+		return str_copy(out, outlen, name);
+	/* IMAP4rev2 names are UTF-8; the store keeps modified UTF-7. */
+	struct buf b = BUF_INIT(outlen);
+	bool ok = mutf7_from_utf8(name.s ? name.s : "", name.len, &b) == 0 &&
+		  str_copy(out, outlen, (struct str){b.s ? b.s : "", b.len});
+	buf_free(&b);
+	return ok;
+}
+
+bool session_mailbox_out(struct session *s, const char *name, struct buf *out)
+{
+	size_t n = strlen(name);
+	if (!(s->enabled & ENABLED_REV2))
+		return imap_append_astring(out, name, n);
+	struct buf b = BUF_INIT(n * 4 + 16);
+	if (mutf7_to_utf8(name, n, &b) < 0 || !b.s) {
+		buf_free(&b);
+		return imap_append_astring(out, name, n); /* not valid mUTF-7: as stored */
+	}
+	bool ascii = true;
+	for (size_t i = 0; i < b.len; i++)
+		ascii = ascii && (unsigned char)b.s[i] < 0x80;
+	bool ok;
+	if (ascii) {
+		ok = imap_append_astring(out, b.s, b.len);
+	} else {
+		/* UTF-8 may stand in a quoted string in IMAP4rev2 (utf8-quoted);
+		 * names hold no control characters, the store refuses them. */
+		ok = buf_appendc(out, '"');
+		for (size_t i = 0; ok && i < b.len; i++)
+			ok = (b.s[i] == '"' || b.s[i] == '\\' ? buf_appendc(out, '\\') : true) &&
+			     buf_appendc(out, b.s[i]);
+		ok = ok && buf_appendc(out, '"');
+	}
+	buf_free(&b);
 	return ok;
 }

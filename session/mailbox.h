@@ -27,6 +27,17 @@ void session_report(struct session *s, const struct md_changes *ch);
 int session_resolve_set(struct session *s, const struct seqset *set, bool uid, uint32_t **seqs,
 			size_t *n, const char **err);
 
+/* The same; with clamp, numbers past the end match nothing instead (SEARCH). */
+int session_resolve_set_ex(struct session *s, const struct seqset *set, bool uid, bool clamp,
+			   uint32_t **seqs, size_t *n, const char **err);
+
+/* A mailbox name from the client as the store spells it (modified UTF-7);
+ * IMAP4rev2 clients send UTF-8. false if it cannot be a name. */
+bool session_mailbox_in(struct session *s, struct str name, char *out, size_t outlen);
+/* Appends a stored name as the client reads it: an astring, in UTF-8 for
+ * IMAP4rev2. */
+bool session_mailbox_out(struct session *s, const char *name, struct buf *out);
+
 /* "(\\Seen \\Answered ... keyword)" for message seq. */
 bool session_flags(struct session *s, uint32_t seq, struct buf *out);
 /* The flags a mailbox defines: system flags and its keywords, in parentheses. */

@@ -54,6 +54,9 @@ struct session {
 	bool expunge_ok;
 	/* The last \Recent count and message count reported to the client. */
 	uint32_t told_exists, told_recent;
+	/* The last SEARCH ... RETURN (SAVE) result as UIDs, for "$" (RFC 5182). */
+	uint32_t *saved;
+	size_t nsaved;
 	/* TLS, once started (implicit or STARTTLS). */
 	struct tls_server *tls_srv;
 	/* Messages of an APPEND being received (cmd_append.c). */

@@ -8,6 +8,7 @@
 
 #include "lib/buf.h"
 #include "lib/config.h"
+#include "message/binary.h"
 #include "message/bodystructure.h"
 #include "message/envelope.h"
 #include "message/header.h"
@@ -507,6 +508,108 @@ static int refuse(void *ctx, const void *p, size_t n)
 	return 42;
 }
 
+/* Every window of HEADER.FIELDS output is the matching slice of it, with
+ * odd line ends (CRs before the LF are rebuilt as one CRLF). */
+START_TEST(section_header_fields_windows)
+{
+	const char m[] = "A: 1\r\r\nB: 2\n x\r\n\rC: odd\nA: 3\r\r\r\n\nbody\n";
+	struct msg_tree *t = mt_parse(m, sizeof(m) - 1, 1, NULL);
+	struct msg_reader r = msg_reader_mem(m, sizeof(m) - 1);
+	char store[64];
+	struct msg_section sec;
+	struct msg_body b;
+	struct buf full = BUF_INIT(0), part = BUF_INIT(0);
+	mt_section_parse("HEADER.FIELDS (a b)", &sec, store, sizeof(store));
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+	ck_assert_int_eq(msg_body_append(&b, &r, &full), 0);
+	ck_assert_str_eq(full.s, "A: 1\r\nB: 2\r\n x\r\nA: 3\r\n\r\n");
+	ck_assert_uint_eq(msg_body_size(&b), full.len);
+	msg_body_free(&b);
+	for (uint64_t o = 0; o <= full.len + 1; o++) {
+		for (uint64_t c = 1; c < 6; c++) {
+			sec.partial = true;
+			sec.origin = o;
+			sec.count = c;
+			memset(&b, 0, sizeof(b));
+			ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+			buf_reset(&part);
+			ck_assert_int_eq(msg_body_append(&b, &r, &part), 0);
+			uint64_t want = o >= full.len ? 0 : (full.len - o < c ? full.len - o : c);
+			ck_assert_uint_eq(part.len, want);
+			ck_assert_uint_eq(msg_body_size(&b), want);
+			ck_assert(want == 0 || memcmp(part.s, full.s + o, want) == 0);
+			msg_body_free(&b);
+		}
+	}
+	mt_section_parse("HEADER.FIELDS.NOT (a b)", &sec, store, sizeof(store));
+	memset(&b, 0, sizeof(b));
+	buf_reset(&part);
+	ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+	ck_assert_int_eq(msg_body_append(&b, &r, &part), 0);
+	ck_assert_str_eq(part.s, "\rC: odd\r\n\r\n");
+	msg_body_free(&b);
+	buf_free(&full);
+	buf_free(&part);
+	msg_tree_free(&t);
+}
+END_TEST
+
+/* A header far larger than one read: field starts, names and CR runs
+ * fall on every read boundary; the output equals a line-by-line filter. */
+START_TEST(section_header_fields_big_header)
+{
+	struct buf m = BUF_INIT(0), want = BUF_INIT(0);
+	uint64_t seed = 42;
+	for (int i = 0; i < 6000; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		const char *name = (seed >> 60) & 1 ? "Keep" : "Drop";
+		size_t vlen = (size_t)(seed >> 33) % 90;
+		unsigned crs = (unsigned)(seed >> 20) % 3;
+		size_t st = m.len;
+		buf_appendf(&m, "%s-%d: ", name, (int)((seed >> 40) % 3));
+		for (size_t k = 0; k < vlen; k++)
+			buf_appendc(&m, (char)('a' + k % 26));
+		for (unsigned k = 0; k < crs; k++)
+			buf_appendc(&m, '\r');
+		buf_appendc(&m, '\n');
+		if ((seed >> 50) % 4 == 0)
+			buf_appends(&m, "\tfolded\r\n");
+		if (name[0] == 'K' && strncmp(m.s + st, "Keep-1", 6) != 0) {
+			/* expected: the same line with one CRLF at each line end */
+			for (size_t k = st; k < m.len; k++) {
+				if (m.s[k] == '\r')
+					continue;
+				if (m.s[k] == '\n')
+					buf_appendc(&want, '\r');
+				buf_appendc(&want, m.s[k]);
+			}
+		}
+	}
+	buf_appends(&m, "\nbody\n");
+	buf_appends(&want, "\r\n");
+	ck_assert_uint_gt(m.len, 4 * MSG_BODY_CHUNK);
+	struct msg_tree *t = mt_parse(m.s, m.len, 4093, NULL);
+	struct msg_reader r = msg_reader_mem(m.s, m.len);
+	char store[64];
+	struct msg_section sec;
+	mt_section_parse("HEADER.FIELDS (keep-0 KEEP-2)", &sec, store, sizeof(store));
+	struct msg_body b;
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(msg_section_resolve(t, &r, &sec, &b), 0);
+	struct buf out = BUF_INIT(0);
+	ck_assert_int_eq(msg_body_append(&b, &r, &out), 0);
+	ck_assert_uint_eq(out.len, want.len);
+	ck_assert_uint_eq(msg_body_size(&b), want.len);
+	ck_assert(memcmp(out.s, want.s, want.len) == 0);
+	msg_body_free(&b);
+	buf_free(&out);
+	buf_free(&m);
+	buf_free(&want);
+	msg_tree_free(&t);
+}
+END_TEST
+
 START_TEST(section_io_errors)
 {
 	struct msg_tree *t = mt_parse(sec_msg, sizeof(sec_msg) - 1, 0, NULL);
@@ -816,6 +919,8 @@ START_TEST(limits_from_config)
 	ck_assert(config_set_line(&c, "mime_max_parts = 5", "t", 1, &err));
 	ck_assert(!config_set_line(&c, "mime_max_depth = 5000", "t", 2, &err));
 	ck_assert_uint_eq(msg_limits_from_config(&c).max_parts, 5);
+	ck_assert_str_eq(msg_fid_name(MSG_F_REPLY_TO), "Reply-To");
+	ck_assert_str_eq(msg_fid_name(MSG_F_COUNT), "");
 	buf_free(&err);
 }
 END_TEST
@@ -958,6 +1063,82 @@ START_TEST(output_limit_is_reported)
 }
 END_TEST
 
+static int to_buf(void *ctx, const void *p, size_t n)
+{
+	return buf_append(ctx, p, n) ? 0 : -1;
+}
+
+/* Each .binary file holds "SPEC {n}\r\n<n bytes>\r\n" or "SPEC NO\r\n"
+ * (Dovecot's UNKNOWN-CTE) entries for BINARY.PEEK[SPEC]. Leaves must
+ * decode to the same bytes; multipart and message/rfc822 parts are sent
+ * undecoded on purpose (see message/binary.h), so they are skipped. */
+START_TEST(corpus_binary)
+{
+	char **names;
+	unsigned n = mt_corpus_list(&names), checked = 0;
+	for (unsigned i = 0; i < n; i++) {
+		size_t len, blen;
+		char *data = mt_read_file(path_of(names[i], "eml"), &len);
+		char *bins = mt_read_file(path_of(names[i], "binary"), &blen);
+		ck_assert_msg(bins != NULL, "%s.binary missing", names[i]);
+		struct msg_tree *t = mt_parse(data, len, 0, NULL);
+		struct msg_reader r = msg_reader_mem(data, len);
+		size_t pos = 0;
+		while (pos < blen) {
+			char *sp = memchr(bins + pos, ' ', blen - pos);
+			ck_assert_ptr_nonnull(sp);
+			struct msg_section sec;
+			char spec[64];
+			size_t speclen = (size_t)(sp - (bins + pos));
+			ck_assert_uint_lt(speclen, sizeof(spec));
+			memcpy(spec, bins + pos, speclen);
+			spec[speclen] = '\0';
+			mt_section_parse(spec, &sec, NULL, 0);
+			bool refused = strncmp(sp + 1, "NO\r\n", 4) == 0;
+			size_t want = 0;
+			const char *exp = NULL;
+			if (refused) {
+				pos = (size_t)(sp + 5 - bins);
+			} else {
+				char *end;
+				want = strtoull(sp + 2, &end, 10);
+				exp = end + 3;
+				pos = (size_t)(exp - bins) + want + 2;
+			}
+			int node = msg_section_find(t, sec.path, sec.npath);
+			if (node >= 0 && msg_tree_part(t, (unsigned)node)->kind != MSG_LEAF)
+				continue;
+			struct buf out = BUF_INIT(0);
+			uint64_t size = 0;
+			int rc =
+			    msg_binary_write(t, &r, sec.path, sec.npath, false, 0, 0, to_buf, &out);
+			int rcs = msg_binary_size(t, &r, sec.path, sec.npath, &size);
+			ck_assert_int_eq(rc, rcs);
+			if (refused) {
+				ck_assert_msg(rc == MSG_ERR_UNKNOWN_CTE, "%s BINARY[%s]: rc %d",
+					      names[i], spec, rc);
+			} else if (rc == MSG_ERR_NOPART) {
+				ck_assert_msg(want == 0, "%s BINARY[%s]: no such part", names[i],
+					      spec);
+			} else {
+				ck_assert_msg(rc == 0, "%s BINARY[%s]: rc %d", names[i], spec, rc);
+				ck_assert_msg(out.len == want && size == want &&
+						  (want == 0 || memcmp(out.s, exp, want) == 0),
+					      "%s BINARY[%s]: got %zu bytes, want %zu", names[i],
+					      spec, out.len, want);
+			}
+			checked++;
+			buf_free(&out);
+		}
+		msg_tree_free(&t);
+		free(bins);
+		free(data);
+	}
+	ck_assert_uint_ge(checked, 40 * 5);
+	mt_corpus_free(names, n);
+}
+END_TEST
+
 Suite *message_suite(void);
 Suite *message_suite(void)
 {
@@ -967,6 +1148,7 @@ Suite *message_suite(void)
 	tcase_add_test(tc, corpus_renderings);
 	tcase_add_test(tc, corpus_streaming);
 	tcase_add_test(tc, corpus_sections);
+	tcase_add_test(tc, corpus_binary);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("units");
 	tcase_add_test(tc, imapstr_forms);
@@ -977,6 +1159,8 @@ Suite *message_suite(void)
 	tcase_add_test(tc, address_list_is_capped);
 	tcase_add_test(tc, section_errors);
 	tcase_add_test(tc, section_io_errors);
+	tcase_add_test(tc, section_header_fields_windows);
+	tcase_add_test(tc, section_header_fields_big_header);
 	tcase_add_test(tc, section_big_streaming);
 	tcase_add_test(tc, output_limit_is_reported);
 	tcase_add_test(tc, limits_from_config);

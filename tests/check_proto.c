@@ -25,6 +25,7 @@
 static char *convs[MAX_CONV];
 static int nconv;
 static const char *proto_dir = "tests/proto";
+static char srcdir[512]; /* the tree the tests run from */
 
 struct conn {
 	int fd;
@@ -280,6 +281,7 @@ static int run_sh(struct ctx *x, const char *cmd)
 		if (chdir(x->dir) < 0)
 			_exit(127);
 		setenv("TESTDIR", x->dir, 1);
+		setenv("SRCDIR", srcdir, 1);
 		snprintf(v, sizeof(v), "%s/home/demo", x->dir);
 		setenv("HOME_DEMO", v, 1);
 		snprintf(v, sizeof(v), "%s/home/demo/Maildir", x->dir);
@@ -402,6 +404,8 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	if (!getcwd(srcdir, sizeof(srcdir)))
+		return 1;
 	if (getenv("PROTO_DIR"))
 		proto_dir = getenv("PROTO_DIR");
 	DIR *d = opendir(proto_dir);

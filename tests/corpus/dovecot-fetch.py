@@ -6,7 +6,8 @@ reference Dovecot (see /work/shared/tools/dovecot-reference), then its
 ENVELOPE, BODY, BODYSTRUCTURE and RFC822.SIZE are fetched over IMAP.
 Without --write the answers are printed; with --write they are stored as
 MESSAGE.envelope, MESSAGE.body, MESSAGE.bodystructure and MESSAGE.size
-beside the message (only where no MESSAGE.why says imapd differs on purpose).
+beside the message, and MESSAGE.sections and MESSAGE.binary (see below),
+only where no MESSAGE.why says imapd differs on purpose.
 
   REF_DIR=/tmp/ref-message IMAP_PORT=21143 ./dovecot-fetch.py [--write] *.eml
 
@@ -15,6 +16,7 @@ The product tests never need this: they read the stored files.
 import imaplib
 import os
 import pwd
+import re
 import sys
 import time
 
@@ -25,12 +27,15 @@ USER = os.environ.get("IMAP_USER", "alice")
 PASS = os.environ.get("IMAP_PASS", "secret")
 ITEMS = ["ENVELOPE", "BODY", "BODYSTRUCTURE", "RFC822.SIZE"]
 # Sections fetched for every message into MESSAGE.sections, one
-# "SECTION {n}" line then n bytes and CRLF each; a part that does not exist
-# is recorded as "SECTION NIL".
+# "SECTION {n}" line then n bytes and CRLF each (Dovecot sends an empty
+# string for a part that does not exist; a NIL would be kept as "SECTION NIL").
 SECTIONS = ["", "HEADER", "TEXT", "1", "1.MIME", "2", "2.MIME", "2.HEADER", "2.TEXT",
             "1.1", "2.1", "2.2", "1.2.1", "3", "HEADER.FIELDS (From Subject x-none)",
             "HEADER.FIELDS.NOT (From Subject)", "2.HEADER.FIELDS (subject)", "<5.10>",
             "TEXT<0.3>", "1<2.100000>"]
+# BINARY sections fetched into MESSAGE.binary: "SPEC {n}" then the n decoded
+# bytes and CRLF, or "SPEC NO" when Dovecot refused (UNKNOWN-CTE).
+BINARY = ["1", "2", "3", "1.1", "1.2", "2.1", "2.2"]
 
 
 def drop(path, seq):
@@ -107,6 +112,21 @@ def main():
         if write and not os.path.exists(base + ".why"):
             with open(base + ".sections", "wb") as f:
                 f.write(secs)
+        bins = b""
+        for sec in BINARY:
+            typ, data = conn.uid("FETCH", str(uid), "(BINARY.PEEK[%s])" % sec)
+            if typ != "OK":
+                bins += sec.encode() + b" NO\r\n"
+                continue
+            r = raw(data)
+            m = re.search(rb"BINARY\[[0-9.]*\] (~?\{(\d+)\}\r\n|NIL|\"\")", r)
+            body = b""
+            if m.group(2) is not None:
+                body = r[m.end():m.end() + int(m.group(2))]
+            bins += sec.encode() + b" {%d}\r\n" % len(body) + body + b"\r\n"
+        if write and not os.path.exists(base + ".why"):
+            with open(base + ".binary", "wb") as f:
+                f.write(bins)
         for name in ITEMS:
             val = item(conn, uid, name)
             ext = {"RFC822.SIZE": "size"}.get(name, name.lower())
