@@ -80,7 +80,7 @@ check-san:
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run-all build-san
 
 # Unit tests, then the conversations with imapd itself under valgrind memcheck.
-VALGRIND := valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q
+VALGRIND := valgrind --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q
 check-valgrind: all $(TEST_BIN)
 	@sh tests/run-valgrind $(B) "$(VALGRIND)"
 
