@@ -61,6 +61,7 @@ static const struct key keys[] = {
     UINT(max_output_buffer, 65536, 256u << 20, "4194304"),
     UINT(timeout_preauth, 1, 3600, "60"),
     UINT(timeout_idle, 60, 86400, "1800"),
+    UINT(timeout_write, 1, 3600, "60"),
     UINT(idle_keepalive, 10, 3600, "120"),
     UINT(idle_poll_interval, 1, 3600, "30"),
     STR(tls_cert, ""),

@@ -44,6 +44,7 @@ struct config {
 	/* Timeouts, seconds */
 	unsigned timeout_preauth;
 	unsigned timeout_idle;
+	unsigned timeout_write; /* one write waiting for the client to read */
 	unsigned idle_keepalive;
 	unsigned idle_poll_interval;
 
