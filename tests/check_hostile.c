@@ -572,20 +572,19 @@ END_TEST
 START_TEST(invalid_mutf7)
 {
 	static const char *const bad[] = {
-	    "&",	    /* unterminated */
-	    "&AGE",	    /* unterminated run */
-	    "&AOk-&AOk-",   /* adjacent runs */
-	    "&-&AOk-&AOk-", /* the same after an escaped & */
-	    "&AEE-",	    /* printable ASCII encoded */
-	    "&AAA-",	    /* U+0000 */
-	    "&2D3-",	    /* lone high surrogate */
-	    "&3gA-",	    /* lone low surrogate */
-	    "&2D3eAA",	    /* pair, unterminated */
-	    "&AGEA-",	    /* leftover bits not zero */
-	    "&AGE=-",	    /* not base64 */
-	    "&AGE/-",	    /* '/' instead of ',' */
-	    "a\x80"
-	    "b",	      /* raw 8-bit */
+	    "&",	      /* unterminated */
+	    "&AGE",	      /* unterminated run */
+	    "&AOk-&AOk-",     /* adjacent runs */
+	    "&-&AOk-&AOk-",   /* the same after an escaped & */
+	    "&AEE-",	      /* printable ASCII encoded */
+	    "&AAA-",	      /* U+0000 */
+	    "&2D3-",	      /* lone high surrogate */
+	    "&3gA-",	      /* lone low surrogate */
+	    "&2D3eAA",	      /* pair, unterminated */
+	    "&AGEA-",	      /* leftover bits not zero */
+	    "&AGE=-",	      /* not base64 */
+	    "&AGE/-",	      /* '/' instead of ',' */
+	    "a\x80\x62",      /* raw 8-bit */
 	    "caf\xc3\xa9",    /* raw UTF-8 */
 	    "a\tb",	      /* control */
 	    "&AMI-",	      /* U+00C2, fine, but ... */
