@@ -360,11 +360,27 @@ END_TEST
 
 /* 10,000 commands sent before any reply is read: the server answers all of
  * them in order, stopping its reading while its replies are not read. */
+static void pipeline(const char *config);
+
 START_TEST(pipelined_10000)
+{
+	pipeline(NULL);
+}
+END_TEST
+
+/* The same with the smallest output buffer allowed: replies are sent as
+ * they are made, not queued until the buffer overflows. */
+START_TEST(pipelined_10000_small_output_buffer)
+{
+	pipeline("max_output_buffer = 65536\n");
+}
+END_TEST
+
+static void pipeline(const char *config)
 {
 	enum { N = 10000 };
 	struct srv v;
-	srv_start(&v, NULL);
+	srv_start(&v, config);
 	static char out[N * 32];
 	size_t olen = 0, sent = 0;
 	for (int i = 0; i < N; i++)
@@ -413,7 +429,6 @@ START_TEST(pipelined_10000)
 	check_memory(&v, "10000 pipelined commands, all answered");
 	logout(&v);
 }
-END_TEST
 
 /* A client that sends commands and never reads: the server stops reading
  * when its replies cannot be sent, and gives up after timeout_write. */
@@ -630,6 +645,7 @@ int main(void)
 	tcase_add_test(tc, nesting_of_100000);
 	tcase_add_test(tc, nul_bytes);
 	tcase_add_test(tc, pipelined_10000);
+	tcase_add_test(tc, pipelined_10000_small_output_buffer);
 	tcase_add_test(tc, never_reads);
 	tcase_add_test(tc, trickle_before_login);
 	tcase_add_test(tc, failed_logins);
