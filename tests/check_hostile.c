@@ -253,6 +253,31 @@ START_TEST(line_of_10mb)
 	check_memory(&v, "10 MB line");
 	srv_sends(&v, "b NOOP\r\n");
 	srv_expect(&v, "b OK");
+	/* The same as an AUTHENTICATE response, read by another path. */
+	srv_sends(&v, "c AUTHENTICATE PLAIN\r\n");
+	srv_expect(&v, "+ ");
+	send_repeated(&v, 'A', (size_t)10 << 20);
+	srv_sends(&v, "\r\n");
+	srv_expect(&v, "c BAD [TOOBIG] Authentication response too long.");
+	check_memory(&v, "10 MB AUTHENTICATE response");
+	srv_sends(&v, "d NOOP\r\n");
+	srv_expect(&v, "d OK");
+	logout(&v);
+}
+END_TEST
+
+START_TEST(many_literals)
+{
+	struct srv v;
+	srv_start(&v, NULL);
+	srv_sends(&v, "a ID (");
+	for (int i = 0; i < 10000; i++)
+		srv_sends(&v, "{0+}\r\n ");
+	srv_sends(&v, ")\r\n");
+	srv_expect(&v, "a BAD [LIMIT] Too many literals in one command");
+	check_memory(&v, "10000 literals in one command");
+	srv_sends(&v, "b NOOP\r\n");
+	srv_expect(&v, "b OK");
 	logout(&v);
 }
 END_TEST
@@ -641,6 +666,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, line_of_10mb);
 	tcase_add_test(tc, literal_of_4gb_sync);
+	tcase_add_test(tc, many_literals);
 	tcase_add_test(tc, literal_of_4gb_nonsync);
 	tcase_add_test(tc, nesting_of_100000);
 	tcase_add_test(tc, nul_bytes);
