@@ -3,8 +3,13 @@
 #ifndef IMAPD_FUZZ_H
 #define IMAPD_FUZZ_H
 
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -36,6 +41,33 @@ static inline size_t fuzz_chunk(struct fuzz_rng *r, size_t n)
 	uint32_t x = fuzz_rng_next(r);
 	size_t k = (x & 3) == 0 ? 1 : (x & 3) == 1 ? 1 + (x >> 8) % 16 : 1 + (x >> 8) % 4096;
 	return k < n ? k : n;
+}
+
+/* A private directory under /dev/shm (else /tmp), removed at exit. */
+static char fuzz_dir_path[64];
+
+static int fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void fuzz_dir_remove(void)
+{
+	if (fuzz_dir_path[0])
+		nftw(fuzz_dir_path, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline const char *fuzz_dir(void)
+{
+	if (!fuzz_dir_path[0]) {
+		strcpy(fuzz_dir_path, access("/dev/shm", W_OK) == 0 ? "/dev/shm/imapd-fuzz-XXXXXX"
+								    : "/tmp/imapd-fuzz-XXXXXX");
+		if (!mkdtemp(fuzz_dir_path))
+			abort();
+		atexit(fuzz_dir_remove);
+	}
+	return fuzz_dir_path;
 }
 
 #endif

@@ -20,9 +20,7 @@ static char dir[64], path[128];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	strcpy(dir, access("/dev/shm", W_OK) == 0 ? "/dev/shm/imapd-fuzz-XXXXXX"
-						  : "/tmp/imapd-fuzz-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
+	snprintf(dir, sizeof(dir), "%s", fuzz_dir());
 	snprintf(path, sizeof(path), "%s/" MD_KEYWORDS_NAME, dir);
 	return 0;
 }

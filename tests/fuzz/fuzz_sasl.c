@@ -26,8 +26,7 @@ static struct config cfg;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char dir[] = "/tmp/imapd-fuzz-XXXXXX";
-	CHECK(mkdtemp(dir) != NULL);
+	const char *dir = fuzz_dir();
 	config_defaults(&cfg);
 	snprintf(cfg.passwd_file, sizeof(cfg.passwd_file), "%s/passwd", dir);
 	struct scram_cred c;

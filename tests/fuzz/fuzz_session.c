@@ -61,8 +61,9 @@ static size_t mem_pending(void *ctx)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char dir[] = "/tmp/imapd-fuzz-XXXXXX";
-	if (!mkdtemp(dir) || chmod(dir, 0755) < 0)
+	/* The session reads the passwd-file as another user (see below). */
+	const char *dir = fuzz_dir();
+	if (chmod(dir, 0755) < 0)
 		abort();
 	config_defaults(&cfg);
 	snprintf(cfg.passwd_file, sizeof(cfg.passwd_file), "%s/passwd", dir);

@@ -22,9 +22,7 @@ static char dir[64], dovecot[128], courier[128];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	strcpy(dir, access("/dev/shm", W_OK) == 0 ? "/dev/shm/imapd-fuzz-XXXXXX"
-						  : "/tmp/imapd-fuzz-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
+	snprintf(dir, sizeof(dir), "%s", fuzz_dir());
 	snprintf(dovecot, sizeof(dovecot), "%s/" MD_SUBS_FILE, dir);
 	snprintf(courier, sizeof(courier), "%s/" MD_SUBS_COURIER, dir);
 	log_open("imapd-fuzz", "/dev/null");

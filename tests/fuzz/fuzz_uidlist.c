@@ -21,9 +21,7 @@ static char dir[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	strcpy(dir, access("/dev/shm", W_OK) == 0 ? "/dev/shm/imapd-fuzz-XXXXXX"
-						  : "/tmp/imapd-fuzz-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
+	snprintf(dir, sizeof(dir), "%s", fuzz_dir());
 	log_open("imapd-fuzz", "/dev/null");
 	return 0;
 }
