@@ -80,9 +80,10 @@ check-san:
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run-all build-san
 
 # Unit tests, then the conversations with imapd itself under valgrind memcheck.
+# VALGRIND_TESTS="check_proto check_hostile" limits it to those binaries.
 VALGRIND := valgrind --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q
 check-valgrind: all $(TEST_BIN)
-	@sh tests/run-valgrind $(B) "$(VALGRIND)"
+	@VALGRIND_TESTS="$(VALGRIND_TESTS)" sh tests/run-valgrind $(B) "$(VALGRIND)"
 
 include tests/fuzz/fuzz.mk
 
