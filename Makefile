@@ -7,9 +7,15 @@ SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
 # SAN=1 builds everything with AddressSanitizer and UBSan into build-san/.
+# FUZZ=1 builds the library for libFuzzer with clang into build-fuzz/ (see tests/fuzz/).
 ifeq ($(SAN),1)
 B        := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(FUZZ),1)
+B        := build-fuzz
+CC       := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined -DIMAPD_FUZZING
 else
 B        := build
 SANFLAGS :=
@@ -34,10 +40,11 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 # Debian packages: to build, and to run the tests and the demo.
 DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev check
 DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd
-DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
+DEB_FUZZ  := clang libclang-rt-14-dev valgrind
+DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san demo install clean format
+.PHONY: all deps check check-unit check-san check-valgrind demo install clean format
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -72,6 +79,14 @@ check-san:
 	$(MAKE) SAN=1 all $(patsubst build/%,build-san/%,$(TEST_BIN))
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run-all build-san
 
+# Unit tests, then the conversations with imapd itself under valgrind memcheck.
+# VALGRIND_TESTS="check_proto check_hostile" limits it to those binaries.
+VALGRIND := valgrind --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q
+check-valgrind: all $(TEST_BIN)
+	@VALGRIND_TESTS="$(VALGRIND_TESTS)" sh tests/run-valgrind $(B) "$(VALGRIND)"
+
+include tests/fuzz/fuzz.mk
+
 demo: deps all
 	@sh tests/demo
 
@@ -83,6 +98,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san imapd
+	rm -rf build build-san build-fuzz imapd
 
 -include $(LIB_OBJ:.o=.d) $(B)/imapd.d $(TEST_BIN:=.d) $(TEST_HELPER_OBJ:.o=.d)

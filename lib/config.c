@@ -65,6 +65,7 @@ static const struct key keys[] = {
     UINT(mime_max_header_held, 1024, 256u << 20, "4194304"),
     UINT(timeout_preauth, 1, 3600, "60"),
     UINT(timeout_idle, 60, 86400, "1800"),
+    UINT(timeout_write, 1, 3600, "60"),
     UINT(idle_keepalive, 1, 3600, "120"),
     UINT(idle_poll_interval, 1, 3600, "30"),
     BOOL(idle_force_poll, "no"),

@@ -50,6 +50,7 @@ struct config {
 	/* Timeouts, seconds */
 	unsigned timeout_preauth;
 	unsigned timeout_idle;
+	unsigned timeout_write;      /* one write waiting for the client to read */
 	unsigned idle_keepalive;     /* "* OK Still here" while idling */
 	unsigned idle_poll_interval; /* IDLE without inotify: stat this often */
 	bool idle_force_poll;	     /* test switch: IDLE polls as without inotify */

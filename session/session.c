@@ -14,9 +14,6 @@
 #include "session/respond.h"
 #include "session/tls.h"
 
-/* How long one write may wait for the client to read. */
-#define SESSION_WRITE_TIMEOUT_MS 60000
-
 /* Works out the peer's address for logs and the plaintext-auth rule:
  * getpeername on fd 0, else REMOTE_ADDR (systemd) or TCPREMOTEIP (UCSPI). */
 static void find_peer(struct session *s, int fd)
@@ -63,7 +60,7 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->state = ST_NOTAUTH;
-	io_init(&s->io, in_fd, out_fd, cfg->max_output_buffer, SESSION_WRITE_TIMEOUT_MS);
+	io_init(&s->io, in_fd, out_fd, cfg->max_output_buffer, (int)cfg->timeout_write * 1000);
 	struct reader_limits lim = {cfg->max_line_length, cfg->max_literal_size,
 				    cfg->max_nesting_depth, cfg->max_command_size};
 	reader_init(&s->rd, &lim);
@@ -210,6 +207,8 @@ int session_run(struct session *s)
 	io_flush(&s->io);
 	if (s->tls_srv)
 		tls_server_bye(s->tls_srv);
+	if (s->io.failed)
+		log_info("disconnected: the client stopped reading (or a write failed)");
 	log_info("logout: in=%llu out=%llu", (unsigned long long)s->io.bytes_in,
 		 (unsigned long long)s->io.bytes_out);
 	return 0;
