@@ -17,6 +17,7 @@
 
 #include "lib/config.h"
 #include "lib/log.h"
+#include "session/privsep.h"
 #include "session/session.h"
 #include "session/tls.h"
 
@@ -105,7 +106,8 @@ int main(int argc, char **argv)
 	session_init(&s, &cfg, 0, 1);
 	s.implicit_tls = tls;
 	s.self_path = argv[0];
-	int rc = session_run(&s);
+	/* As root, the connection is served by two processes: see privsep.h. */
+	int rc = geteuid() == 0 ? privsep_run(&s) : session_run(&s);
 	session_free(&s);
 	log_close();
 	return rc;

@@ -69,6 +69,8 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 	reader_init(&s->rd, &lim);
 	find_peer(s, in_fd);
 	s->preauth_deadline = time(NULL) + cfg->timeout_preauth;
+	s->ps_fd = -1;
+	s->login_uid = (uid_t)-1;
 	char ctx[128];
 	if (snprintf_ok(ctx, sizeof(ctx), "rip=%s", s->peer))
 		log_set_context(ctx);
@@ -178,6 +180,11 @@ int session_run(struct session *s)
 	respond_untagged(s, "OK [CAPABILITY %s] imapd ready.", caps.s ? caps.s : "");
 	buf_free(&caps);
 	log_info("connect");
+	return session_serve(s);
+}
+
+int session_serve(struct session *s)
+{
 	while (s->state != ST_LOGOUT && !s->io.failed) {
 		if (!need_input(s))
 			break;
@@ -208,6 +215,8 @@ int session_run(struct session *s)
 		}
 	}
 	io_flush(&s->io);
+	if (s->handover)
+		return 0; /* the connection lives on in other hands */
 	if (s->tls_srv)
 		tls_server_bye(s->tls_srv);
 	log_info("logout: in=%llu out=%llu", (unsigned long long)s->io.bytes_in,
