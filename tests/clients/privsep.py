@@ -21,6 +21,11 @@ if os.geteuid() != 0:
     sys.exit(0)
 
 
+# Built with libseccomp and without the sanitizers, the filter must be on.
+SECCOMP = (b"libseccomp" in subprocess.run(["ldd", IMAPD], capture_output=True).stdout
+           and "build-san" not in IMAPD)
+
+
 def children(pid):
     out = []
     for d in os.listdir("/proc"):
@@ -83,6 +88,8 @@ def check_prelogin(pid, srv, what):
     check(os.readlink("/proc/%d/root" % pid) == srv.chroot, "%s: chrooted into %s, not %s"
           % (what, srv.chroot, os.readlink("/proc/%d/root" % pid)))
     check(status(pid)["NoNewPrivs"] == ["1"], "%s: no new privileges" % what)
+    if SECCOMP:
+        check(status(pid)["Seccomp"] == ["2"], "%s: system call filter" % what)
 
 
 def read_until(f, tag):
