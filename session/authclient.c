@@ -8,6 +8,7 @@
  * success it hands the connection over (HANDOVER) and ends its session
  * loop: the privileged process answers the tagged OK as the user.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/base64.h"
@@ -88,7 +89,11 @@ static bool finish(struct session *s, struct str tag, const struct psmsg *m)
 
 void authc_login(struct session *s, struct str tag, struct str user, struct str pass)
 {
-	struct psmsg *m = &(struct psmsg){0};
+	struct psmsg *m = calloc(1, sizeof(*m));
+	if (!m) {
+		lost(s);
+		return;
+	}
 	struct str f[4] = {tag, clamp(user, LOGIN_MAX_USER), clamp(pass, AUTH_PASS_MAX),
 			   tls_flag(s)};
 	if (!ask(s, PS_LOGIN, f, 4, m))
@@ -98,6 +103,7 @@ void authc_login(struct session *s, struct str tag, struct str user, struct str 
 	else if (!finish(s, tag, m))
 		lost(s);
 	psmsg_wipe(m);
+	free(m);
 }
 
 static void abort_exchange(struct session *s, struct str tag, const char *why)
@@ -110,7 +116,11 @@ static void abort_exchange(struct session *s, struct str tag, const char *why)
 void authc_authenticate(struct session *s, struct str tag, struct str mech, bool have_ir,
 			struct str ir)
 {
-	struct psmsg *m = &(struct psmsg){0};
+	struct psmsg *m = calloc(1, sizeof(*m));
+	if (!m) {
+		lost(s);
+		return;
+	}
 	struct buf in = BUF_INIT(s->cfg->max_line_length);
 	struct buf enc = BUF_INIT((size_t)2 * PSMSG_MAX_PAYLOAD);
 	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
@@ -173,6 +183,7 @@ void authc_authenticate(struct session *s, struct str tag, struct str mech, bool
 	}
 out:
 	psmsg_wipe(m);
+	free(m);
 	if (in.s)
 		explicit_bzero(in.s, in.len);
 	buf_free(&in);

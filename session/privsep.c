@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include "lib/log.h"
 #include "session/authsrv.h"
 #include "session/login.h"
+#include "session/memtrim.h"
 #include "session/relay.h"
 #include "session/respond.h"
 #include "session/sandbox.h"
@@ -52,6 +54,7 @@ static void child_main(struct session *s, int ctl, int data, uid_t uid, gid_t gi
 	if (s->handover == HANDOVER_TLS) {
 		struct io_transport t;
 		tls_server_transport(s->tls_srv, &t);
+		memtrim();
 		rc = relay_run(&t, s->io.in_fd, s->io.out_fd, data, io_data(&s->io),
 			       io_avail(&s->io));
 		tls_server_bye(s->tls_srv);
@@ -94,32 +97,35 @@ static bool take_over(struct session *s, const struct authsrv *a, const struct p
  * or ends (false). */
 static bool until_login(struct session *s, struct authsrv *a, int ctl, int data)
 {
-	struct psmsg *m = &(struct psmsg){0};
+	struct psmsg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return false;
 	time_t deadline = time(NULL) + (time_t)s->cfg->timeout_preauth + PRIVSEP_SLACK_S;
+	bool ok = false;
 	for (;;) {
 		time_t left = deadline + (time_t)(a->slept_ms / 1000) - time(NULL);
 		int r = psmsg_recv(ctl, m, left > 0 ? (int)(left * 1000) : 0);
 		if (r == 0)
-			return false; /* it ended the connection */
+			break; /* it ended the connection */
 		if (r == -2) {
 			log_info("disconnected: pre-login process timed out");
-			return false;
+			break;
 		}
 		if (r < 0) {
 			log_err("pre-login process broke the protocol: bad message");
-			return false;
+			break;
 		}
 		enum authsrv_status st = authsrv_handle(a, ctl, m);
 		if (st == AUTHSRV_VIOLATION)
 			break;
 		if (st == AUTHSRV_HANDOVER) {
-			bool ok = take_over(s, a, m, data);
-			psmsg_wipe(m);
-			return ok;
+			ok = take_over(s, a, m, data);
+			break;
 		}
 	}
 	psmsg_wipe(m);
-	return false;
+	free(m);
+	return ok;
 }
 
 int privsep_run(struct session *s)
@@ -185,6 +191,8 @@ int privsep_run(struct session *s)
 	s->login_uid = luid;
 	login_ok(s, (struct str){a.tag, strlen(a.tag)}, &a.user, a.method);
 	authsrv_free(&a);
+	if (s->state != ST_LOGOUT)
+		memtrim();
 	int rc = s->state == ST_LOGOUT ? (io_flush(&s->io), 0) : session_serve(s);
 	if (relay) {
 		/* Closing the socket tells the relay to finish and send close_notify. */

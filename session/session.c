@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "session/commands.h"
 #include "session/mailbox.h"
+#include "session/memtrim.h"
 #include "session/respond.h"
 #include "session/tls.h"
 
@@ -118,6 +119,9 @@ static int need_input(struct session *s)
 		return 1;
 	if (!io_flush(&s->io))
 		return 0;
+	/* About to wait for the client: give back what the last commands used. */
+	if (io_wait_readable(&s->io, 0) == 0)
+		memtrim();
 	int r = io_fill(&s->io, wait_ms(s));
 	if (r > 0)
 		return 1;
