@@ -26,12 +26,17 @@ static void bye_now(struct session *s, const char *text)
 	io_flush(&s->io);
 }
 
+/* Ends (if asked) and reaps the pre-login process; an unexpected death
+ * (a crash, or the system call filter) is logged. */
 static void reap(pid_t pid, bool kill_first)
 {
 	if (kill_first)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+		log_err("pre-login process killed by signal %d", WTERMSIG(st));
 }
 
 /* The pre-login process: never returns. */
