@@ -222,6 +222,18 @@ try:
     wait_until(lambda: not alive(pre), "relay exits when its session is killed")
     t.close()
 
+    # A client that hangs up ends both processes.
+    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
+                        server_hostname="localhost")
+    f = t.makefile("rb")
+    f.readline()
+    conn = one_child(tls_listener)
+    pre = one_child(conn)
+    pipelined(f, t.sendall)
+    f.close()
+    t.close()
+    wait_until(lambda: not alive(conn) and not alive(pre), "both end when the client leaves")
+
     # STARTTLS, then pipelined commands after LOGIN through the relay.
     s = socket.create_connection(("127.0.0.1", srv.port))
     f = s.makefile("rb")
