@@ -44,8 +44,12 @@ static void child_main(struct session *s, int ctl, int data, uid_t uid, gid_t gi
 {
 	if (session_tls_configured(s)) {
 		struct buf err = BUF_INIT(1024);
-		if (tls_server_new(s->cfg, &s->tls_srv, &err) < 0)
-			log_err("TLS unavailable: %s", err.s ? err.s : "");
+		if (tls_server_new(s->cfg, &s->tls_srv, &err) < 0) {
+			if (s->implicit_tls)
+				log_err("TLS failed: %s", err.s ? err.s : "");
+			else
+				log_err("TLS unavailable: %s", err.s ? err.s : "");
+		}
 		buf_free(&err);
 		if (!s->tls_srv && s->implicit_tls)
 			_exit(1);
