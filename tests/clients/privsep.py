@@ -112,7 +112,7 @@ def pipelined(f, send):
         check(got and got[0].startswith(t + b" OK"), "%s answered OK: %r" % (t, lines))
 
 
-def scram_client(send, f, user, password):
+def scram_client(send, f, user, password, final=b""):
     cnonce = base64.b64encode(os.urandom(18)).decode()
     first_bare = "n=%s,r=%s" % (user, cnonce)
     send(b"s AUTHENTICATE SCRAM-SHA-256 " + base64.b64encode(("n,," + first_bare).encode())
@@ -135,8 +135,11 @@ def scram_client(send, f, user, password):
     skey = hmac.new(salted, b"Server Key", "sha256").digest()
     want = "v=" + base64.b64encode(hmac.new(skey, auth_msg, "sha256").digest()).decode()
     check(base64.b64decode(line[2:].strip()).decode() == want, "server signature")
-    send(b"\r\n")
+    send(final + b"\r\n")
     line = f.readline()
+    if final:
+        check(line.startswith(b"s BAD"), "SCRAM with a non-empty last answer: %r" % line)
+        return
     check(line.startswith(b"s OK"), "SCRAM login: %r" % line)
 
 
@@ -205,6 +208,23 @@ try:
     os.kill(pre, signal.SIGKILL)
     wait_until(lambda: not alive(conn), "session exits when its relay is killed")
     check(f.readline() == b"", "client sees the end of the connection")
+    t.close()
+
+    # SCRAM whose last, empty answer does not come: no login, no hand-over.
+    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
+                        server_hostname="localhost")
+    f = t.makefile("rb")
+    f.readline()
+    conn = one_child(tls_listener)
+    pre = one_child(conn)
+    scram_client(t.sendall, f, "scram", "pencil", final=b"eA==")
+    t.sendall(b"n SELECT INBOX\r\n")
+    check(f.readline().startswith(b"n BAD"), "still not logged in")
+    check_ids(conn, 0, 0, "privileged process after an unfinished SCRAM")
+    check(children(conn) == [pre], "the pre-login process still serves")
+    t.sendall(b"l LOGIN demo demo\r\n")
+    check(f.readline().startswith(b"l OK"), "a login after the unfinished SCRAM")
+    check_ids(conn, srv.uid, srv.gid, "session after it")
     t.close()
 
     # A killed session takes its relay along.
