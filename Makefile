@@ -21,10 +21,19 @@ B        := build
 SANFLAGS :=
 endif
 
+# libseccomp filters the system calls of the pre-login process
+# (session/seccomp.h); without it (NO_SECCOMP=1, or libseccomp-dev missing)
+# that filter is left out.
+ifeq ($(NO_SECCOMP)$(shell pkg-config --exists libseccomp || echo none),)
+PKGS     := gnutls libseccomp
+SECCOMP_CFLAGS :=
+else
 PKGS     := gnutls
+SECCOMP_CFLAGS := -DIMAPD_NO_SECCOMP
+endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
-            -I. -MMD -MP $(SANFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+            -I. -MMD -MP $(SANFLAGS) $(SECCOMP_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpam
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
@@ -38,7 +47,7 @@ TEST_HELPER_SRC := $(wildcard tests/lib/*.c)
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 # Debian packages: to build, and to run the tests and the demo.
-DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev check
+DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev libseccomp-dev check
 DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd
 DEB_FUZZ  := clang libclang-rt-14-dev valgrind
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)

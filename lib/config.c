@@ -75,6 +75,8 @@ static const struct key keys[] = {
     STR(tls_priority, "SECURE:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"),
     STR(tls_ticket_key, ""),
     UINT(tls_ticket_rotate, 60, 30u * 86400, "43200"),
+    STR(login_user, "imapd"),
+    STR(login_chroot, "/run/imapd/empty"),
     STR(log_path, ""),
     STR(log_ident, "imapd"),
 };

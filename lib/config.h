@@ -78,6 +78,10 @@ struct config {
 	char tls_ticket_key[4096];
 	unsigned tls_ticket_rotate; /* seconds */
 
+	/* Privilege separation, when started as root (session/privsep.h). */
+	char login_user[64];	 /* runs everything before login; shares no uid with mail */
+	char login_chroot[4096]; /* empty root-owned folder it is locked into */
+
 	/* Logging */
 	char log_path[4096]; /* empty: syslog, facility mail */
 	char log_ident[64];

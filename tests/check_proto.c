@@ -410,6 +410,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!getcwd(srcdir, sizeof(srcdir)))
 		return 1;
+	/* As root imapd runs the pre-login phase as login_user "imapd". */
+	if (geteuid() == 0 && system("sh tests/login-user") != 0) {
+		fprintf(stderr, "cannot create the login user imapd\n");
+		return 1;
+	}
 	if (getenv("PROTO_DIR"))
 		proto_dir = getenv("PROTO_DIR");
 	DIR *d = opendir(proto_dir);
