@@ -10,18 +10,33 @@ IMAPD_EXEC = $(SBINDIR)/imapd$(if $(filter /etc,$(SYSCONFDIR)),, --config $(SYSC
 DESTDIR  ?=
 
 # SAN=1 builds everything with AddressSanitizer and UBSan into build-san/.
+# FUZZ=1 builds the library for libFuzzer with clang into build-fuzz/ (see tests/fuzz/).
 ifeq ($(SAN),1)
 B        := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(FUZZ),1)
+B        := build-fuzz
+CC       := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined -DIMAPD_FUZZING
 else
 B        := build
 SANFLAGS :=
 endif
 
+# libseccomp filters the system calls of the pre-login process
+# (session/seccomp.h); without it (NO_SECCOMP=1, or libseccomp-dev missing)
+# that filter is left out.
+ifeq ($(NO_SECCOMP)$(shell pkg-config --exists libseccomp || echo none),)
+PKGS     := gnutls libseccomp
+SECCOMP_CFLAGS :=
+else
 PKGS     := gnutls
+SECCOMP_CFLAGS := -DIMAPD_NO_SECCOMP
+endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
-            -I. -MMD -MP $(SANFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+            -I. -MMD -MP $(SANFLAGS) $(SECCOMP_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpam
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
@@ -35,13 +50,14 @@ TEST_HELPER_SRC := $(wildcard tests/lib/*.c)
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 # Debian packages: to build, and to run the tests and the demo.
-DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev check
+DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev libseccomp-dev check
 DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd xinetd ucspi-tcp fail2ban \
              mandoc groff-base man-db shellcheck
-DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
+DEB_FUZZ  := clang libclang-rt-14-dev valgrind
+DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san demo install clean format
+.PHONY: all deps check check-unit check-san check-valgrind demo install clean format
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -76,6 +92,14 @@ check-san:
 	$(MAKE) SAN=1 all $(patsubst build/%,build-san/%,$(TEST_BIN))
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run-all build-san
 
+# Unit tests, then the conversations with imapd itself under valgrind memcheck.
+# VALGRIND_TESTS="check_proto check_hostile" limits it to those binaries.
+VALGRIND := valgrind --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q
+check-valgrind: all $(TEST_BIN)
+	@VALGRIND_TESTS="$(VALGRIND_TESTS)" sh tests/run-valgrind $(B) "$(VALGRIND)"
+
+include tests/fuzz/fuzz.mk
+
 demo: deps all
 	@sh tests/demo
 
@@ -106,6 +130,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san imapd
+	rm -rf build build-san build-fuzz imapd
 
 -include $(LIB_OBJ:.o=.d) $(B)/imapd.d $(TEST_BIN:=.d) $(TEST_HELPER_OBJ:.o=.d)

@@ -7,6 +7,7 @@
  * gets a BYE. Exit codes: 0 done, 100 usage or configuration error, 111
  * temporary failure.
  */
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 #include "lib/config.h"
 #include "lib/log.h"
+#include "session/privsep.h"
+#include "session/sandbox.h"
 #include "session/session.h"
 #include "session/tls.h"
 
@@ -83,6 +86,19 @@ int main(int argc, char **argv)
 			}
 			tls_server_free(&t);
 		}
+		/* As root the pre-login user and its chroot must be usable. */
+		if (geteuid() == 0) {
+			struct passwd *pw = getpwnam(cfg.login_user);
+			if (!pw || pw->pw_uid == 0) {
+				fprintf(stderr, "imapd: login_user %s: %s\n", cfg.login_user,
+					pw ? "must not be root" : "no such user");
+				return 100;
+			}
+			if (sandbox_dir_ready(cfg.login_chroot, &err) < 0) {
+				fprintf(stderr, "imapd: %s\n", err.s);
+				return 100;
+			}
+		}
 		struct buf out = BUF_INIT(0);
 		config_dump(&cfg, &out);
 		fputs(out.s, stdout);
@@ -105,7 +121,8 @@ int main(int argc, char **argv)
 	session_init(&s, &cfg, 0, 1);
 	s.implicit_tls = tls;
 	s.self_path = argv[0];
-	int rc = session_run(&s);
+	/* As root, the connection is served by two processes: see privsep.h. */
+	int rc = geteuid() == 0 ? privsep_run(&s) : session_run(&s);
 	session_free(&s);
 	log_close();
 	return rc;

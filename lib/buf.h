@@ -20,7 +20,10 @@ struct buf {
 };
 
 #define BUF_DEFAULT_MAX ((size_t)64 << 20)
-#define BUF_INIT(limit) {NULL, 0, 0, (limit)}
+#define BUF_INIT(limit)                                                                            \
+	{                                                                                          \
+		NULL, 0, 0, (limit)                                                                \
+	}
 
 /* Returns false (and changes nothing) on allocation failure or limit. */
 bool buf_append(struct buf *b, const void *p, size_t n);
@@ -28,8 +31,7 @@ bool buf_appends(struct buf *b, const char *s);
 bool buf_appendc(struct buf *b, char c);
 /* printf-style; output is checked for truncation and the limit. */
 bool buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool buf_vappendf(struct buf *b, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+bool buf_vappendf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Makes room for n more bytes without changing len. */
 bool buf_reserve(struct buf *b, size_t n);
 /* Drops the first n bytes (n <= len). */

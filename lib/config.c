@@ -65,6 +65,7 @@ static const struct key keys[] = {
     UINT(mime_max_header_held, 1024, 256u << 20, "4194304"),
     UINT(timeout_preauth, 1, 3600, "60"),
     UINT(timeout_idle, 60, 86400, "1800"),
+    UINT(timeout_write, 1, 3600, "60"),
     UINT(idle_keepalive, 1, 3600, "120"),
     UINT(idle_poll_interval, 1, 3600, "30"),
     BOOL(idle_force_poll, "no"),
@@ -74,6 +75,8 @@ static const struct key keys[] = {
     STR(tls_priority, "SECURE:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"),
     STR(tls_ticket_key, ""),
     UINT(tls_ticket_rotate, 60, 30u * 86400, "43200"),
+    STR(login_user, "imapd"),
+    STR(login_chroot, "/run/imapd/empty"),
     STR(log_path, ""),
     STR(log_ident, "imapd"),
 };

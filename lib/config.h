@@ -42,14 +42,15 @@ struct config {
 	uint32_t max_output_buffer; /* unsent output before we stop reading */
 
 	/* Message parsing for FETCH and SEARCH (see message/limits.h) */
-	uint32_t mime_max_depth;        /* multipart and message/rfc822 nesting */
-	uint32_t mime_max_parts;        /* MIME parts in one message */
+	uint32_t mime_max_depth;	/* multipart and message/rfc822 nesting */
+	uint32_t mime_max_parts;	/* MIME parts in one message */
 	uint32_t mime_max_header_field; /* bytes of one header field kept */
-	uint32_t mime_max_header_held;  /* bytes of header values kept per message */
+	uint32_t mime_max_header_held;	/* bytes of header values kept per message */
 
 	/* Timeouts, seconds */
 	unsigned timeout_preauth;
 	unsigned timeout_idle;
+	unsigned timeout_write;	     /* one write waiting for the client to read */
 	unsigned idle_keepalive;     /* "* OK Still here" while idling */
 	unsigned idle_poll_interval; /* IDLE without inotify: stat this often */
 	bool idle_force_poll;	     /* test switch: IDLE polls as without inotify */
@@ -76,6 +77,10 @@ struct config {
 	char tls_priority[512];
 	char tls_ticket_key[4096];
 	unsigned tls_ticket_rotate; /* seconds */
+
+	/* Privilege separation, when started as root (session/privsep.h). */
+	char login_user[64];	 /* runs everything before login; shares no uid with mail */
+	char login_chroot[4096]; /* empty root-owned folder it is locked into */
 
 	/* Logging */
 	char log_path[4096]; /* empty: syslog, facility mail */

@@ -139,5 +139,15 @@ int md_name_from_dir(const char *d, struct buf *name)
 		buf_truncate(name, mark);
 		return -1;
 	}
+	/* Only the one directory a name maps to is that folder: ".INBOX" and
+	 * ".inbox.x" would shadow INBOX and "INBOX/x" under the same name. */
+	struct buf back = BUF_INIT(MD_NAME_MAX + 1);
+	ok = md_name_to_dir(name->s + mark, name->len - mark, &back, NULL) == 0 &&
+	     back.len == len && memcmp(back.s, d, len) == 0;
+	buf_free(&back);
+	if (!ok) {
+		buf_truncate(name, mark);
+		return -1;
+	}
 	return 0;
 }

@@ -18,8 +18,9 @@
 #include "session/mailbox.h"
 #include "session/respond.h"
 
-/* Messages one MULTIAPPEND may carry. */
-#define APPEND_MAX_MESSAGES 1000
+/* Messages one MULTIAPPEND may carry: each holds an open tmp/ file and a
+ * write buffer (MD_APPEND_BUFFER) until the command ends. */
+#define APPEND_MAX_MESSAGES 64
 
 struct append_state {
 	struct md_append *msg[APPEND_MAX_MESSAGES];

@@ -9,11 +9,10 @@
 #include "auth/sasl.h"
 #include "lib/log.h"
 #include "session/commands.h"
+#include "session/login.h"
 #include "session/mailbox.h"
+#include "session/privdrop.h"
 #include "session/respond.h"
-
-/* The longest user name we accept, in bytes. */
-#define LOGIN_MAX_USER 255
 
 static void wipe(struct str s)
 {
@@ -44,7 +43,8 @@ static void login_failed(struct session *s, struct str tag, const char *user, co
 	}
 }
 
-/* Becomes the user: groups, gid, uid; refuses root. Only when started as root. */
+/* Becomes the user: groups, gid, uid; refuses root and the login user.
+ * Only when started as root. */
 static bool become_user(struct session *s)
 {
 	if (geteuid() != 0)
@@ -53,20 +53,18 @@ static bool become_user(struct session *s)
 		log_err("login refused: user=<%s> maps to uid 0", s->user.name);
 		return false;
 	}
-	if (initgroups(s->user.name, s->user.gid) < 0 && setgroups(0, NULL) < 0)
+	if (s->login_uid != (uid_t)-1 && s->user.uid == s->login_uid) {
+		log_err("login refused: user=<%s> has the uid of login_user", s->user.name);
 		return false;
-	if (setgid(s->user.gid) < 0 || setuid(s->user.uid) < 0)
-		return false;
-	if (setuid(0) == 0 || getuid() != s->user.uid || geteuid() != s->user.uid ||
-	    getegid() != s->user.gid) {
+	}
+	if (!privdrop_to(s->user.name, s->user.uid, s->user.gid, -1)) {
 		log_err("privilege drop failed for user=<%s>", s->user.name);
 		return false;
 	}
 	return true;
 }
 
-static void login_ok(struct session *s, struct str tag, const struct auth_user *u,
-		     const char *method)
+void login_ok(struct session *s, struct str tag, const struct auth_user *u, const char *method)
 {
 	s->user = *u;
 	if (!become_user(s)) {
@@ -94,7 +92,7 @@ static void login_ok(struct session *s, struct str tag, const struct auth_user *
 	buf_free(&caps);
 }
 
-static void printable_user(struct str u, char *out, size_t outlen)
+void login_printable_user(struct str u, char *out, size_t outlen)
 {
 	size_t n = u.len < outlen - 1 ? u.len : outlen - 1;
 	for (size_t i = 0; i < n; i++) {
@@ -118,8 +116,13 @@ enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag)
 		    "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
 		return CMD_DONE;
 	}
+	if (s->ps_fd >= 0) {
+		authc_login(s, tag, user, pass);
+		wipe(pass);
+		return CMD_DONE;
+	}
 	char shown[LOGIN_MAX_USER + 1];
-	printable_user(user, shown, sizeof(shown));
+	login_printable_user(user, shown, sizeof(shown));
 	struct auth_user u;
 	enum auth_result r = AUTH_FAIL;
 	if (user.len <= LOGIN_MAX_USER)
@@ -135,8 +138,7 @@ enum cmd_result cmd_login(struct session *s, struct parser *p, struct str tag)
 	return CMD_DONE;
 }
 
-/* SASL data is base64; "=" alone is the empty string (RFC 4959). */
-static bool sasl_decode(struct str in, struct buf *out)
+bool login_sasl_decode(struct str in, struct buf *out)
 {
 	buf_reset(out);
 	if (in.len == 0 || (in.len == 1 && in.s[0] == '='))
@@ -178,6 +180,10 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 		    "[PRIVACYREQUIRED] Plaintext authentication is not allowed without TLS.");
 		return CMD_DONE;
 	}
+	if (s->ps_fd >= 0) {
+		authc_authenticate(s, tag, mech, have_ir, ir);
+		return CMD_DONE;
+	}
 	struct sasl *sa = sasl_new(s->cfg, mech);
 	if (!sa) {
 		respond_tagged(s, tag, "NO", "[CANNOT] Unsupported authentication mechanism.");
@@ -189,7 +195,7 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
 	bool have_in = false;
 	if (have_ir) {
-		if (!sasl_decode(ir, &in)) {
+		if (!login_sasl_decode(ir, &in)) {
 			respond_tagged(s, tag, "BAD", "Invalid base64 in initial response.");
 			goto out;
 		}
@@ -230,7 +236,8 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 				login_ok(s, tag, sasl_user(sa), "AUTHENTICATE");
 				break;
 			}
-			bool ok = sasl_decode((struct str){line.s ? line.s : "", line.len}, &in);
+			bool ok =
+			    login_sasl_decode((struct str){line.s ? line.s : "", line.len}, &in);
 			explicit_bzero(line.s ? line.s : (char *)"", line.s ? line.len : 0);
 			if (!ok) {
 				respond_tagged(s, tag, "BAD", "Invalid base64 in response.");
@@ -241,9 +248,9 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 		}
 		const struct auth_user *u = sasl_user(sa);
 		char shown[LOGIN_MAX_USER + 1];
-		printable_user(u && u->name[0] ? (struct str){u->name, strlen(u->name)}
-					       : STR_LIT("?"),
-			       shown, sizeof(shown));
+		login_printable_user(u && u->name[0] ? (struct str){u->name, strlen(u->name)}
+						     : STR_LIT("?"),
+				     shown, sizeof(shown));
 		if (r == SASL_OK)
 			login_ok(s, tag, u, "AUTHENTICATE");
 		else if (r == SASL_TEMPFAIL)

@@ -24,6 +24,8 @@
 /* Keys in one search program, and how deeply NOT/OR/() may nest. */
 #define SEARCH_MAX_KEYS	 1000
 #define SEARCH_MAX_DEPTH 64
+/* Sequence sets in one search: each costs a bit per message. */
+#define SEARCH_MAX_SETS 64
 
 enum sk {
 	SK_AND, /* children a..b: all */
@@ -59,12 +61,13 @@ struct key {
 	uint64_t size;
 	char name[128];
 	struct msg_matcher *m;
-	uint8_t *mark; /* SK_SET: by sequence number */
+	uint8_t *mark; /* SK_SET: bit per sequence number */
 };
 
 struct program {
 	struct key k[SEARCH_MAX_KEYS];
 	int n;
+	int nsets;
 };
 
 struct search {
@@ -172,6 +175,11 @@ static int set_key(struct search *x, bool uid)
 	struct seqset set = {0};
 	if (!p_seqset(x->p, &set))
 		return -1;
+	if (x->pg->nsets == SEARCH_MAX_SETS) {
+		seqset_free(&set);
+		return p_fail(x->p, "Too many sequence sets in one search"), -1;
+	}
+	x->pg->nsets++;
 	int i = new_key(x, SK_SET);
 	uint32_t *seqs = NULL;
 	size_t n = 0;
@@ -184,13 +192,13 @@ static int set_key(struct search *x, bool uid)
 	if (i < 0)
 		return -1;
 	struct key *k = &x->pg->k[i];
-	k->mark = calloc(x->count + 1, 1);
+	k->mark = calloc(x->count / 8 + 1, 1);
 	if (!k->mark) {
 		free(seqs);
 		return p_fail(x->p, "Out of memory"), -1;
 	}
 	for (size_t q = 0; q < n; q++)
-		k->mark[seqs[q]] = 1;
+		k->mark[seqs[q] / 8] |= (uint8_t)(1u << (seqs[q] % 8));
 	free(seqs);
 	return i;
 }
@@ -355,7 +363,7 @@ static bool eval(struct program *pg, int i, struct msgctx *c)
 	case SK_ALL:
 		return true;
 	case SK_SET:
-		return k->mark[c->seq];
+		return (k->mark[c->seq / 8] >> (c->seq % 8)) & 1;
 	case SK_FLAG:
 		return ((c->m->flags & k->flag) != 0) == k->want;
 	case SK_KEYWORD:

@@ -12,9 +12,12 @@ bool session_tls_configured(const struct session *s)
 }
 
 /* Loads the credentials (anew for every connection, so a renewed
- * certificate is served at once). 0, or -1 with err. */
+ * certificate is served at once), unless the pre-login process got them
+ * before its sandbox was closed. 0, or -1 with err. */
 static int tls_prepare(struct session *s, struct buf *err)
 {
+	if (s->tls_srv)
+		return 0; /* loaded before the privileges were dropped */
 	return tls_server_new(s->cfg, &s->tls_srv, err);
 }
 

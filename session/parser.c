@@ -452,7 +452,7 @@ bool p_date(struct parser *p, time_t *out)
 	if (!digits(p, 1, &day))
 		goto bad;
 	if (cur(p) >= '0' && cur(p) <= '9') {
-		int d2;
+		int d2 = 0;
 		digits(p, 1, &d2);
 		day = day * 10 + d2;
 	}

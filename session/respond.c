@@ -15,9 +15,23 @@ __attribute__((format(printf, 4, 0))) static void vline(struct session *s, const
 		s->io.failed = true;
 }
 
+/* Sends what is queued before a reply of about need bytes is added, once
+ * the queue is large or the reply might not fit under max_output_buffer
+ * (which may be as small as 64 KiB): pipelined commands must not overflow
+ * it while there is input left to read. */
+#define RESPOND_FLUSH 32768
+
+static void make_room(struct session *s, size_t need)
+{
+	const struct buf *o = &s->io.out;
+	if (o->len > 0 && (o->len >= RESPOND_FLUSH || o->len + need + 1024 > o->max))
+		io_flush(&s->io);
+}
+
 void respond_tagged(struct session *s, struct str tag, const char *status, const char *fmt, ...)
 {
 	struct buf *o = &s->io.out;
+	make_room(s, tag.len);
 	/* What other processes changed is reported before every completion. */
 	session_update(s);
 	if (!s->io.failed && (!buf_append(o, tag.s, tag.len) || !buf_appendc(o, ' ') ||
@@ -31,6 +45,7 @@ void respond_tagged(struct session *s, struct str tag, const char *status, const
 
 void respond_untagged(struct session *s, const char *fmt, ...)
 {
+	make_room(s, 0);
 	va_list ap;
 	va_start(ap, fmt);
 	vline(s, "* ", 2, fmt, ap);

@@ -11,11 +11,9 @@
 #include "lib/log.h"
 #include "session/commands.h"
 #include "session/mailbox.h"
+#include "session/memtrim.h"
 #include "session/respond.h"
 #include "session/tls.h"
-
-/* How long one write may wait for the client to read. */
-#define SESSION_WRITE_TIMEOUT_MS 60000
 
 /* Works out the peer's address for logs and the plaintext-auth rule:
  * getpeername on fd 0, else REMOTE_ADDR (systemd) or TCPREMOTEIP (UCSPI). */
@@ -63,12 +61,14 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->state = ST_NOTAUTH;
-	io_init(&s->io, in_fd, out_fd, cfg->max_output_buffer, SESSION_WRITE_TIMEOUT_MS);
+	io_init(&s->io, in_fd, out_fd, cfg->max_output_buffer, (int)cfg->timeout_write * 1000);
 	struct reader_limits lim = {cfg->max_line_length, cfg->max_literal_size,
 				    cfg->max_nesting_depth, cfg->max_command_size};
 	reader_init(&s->rd, &lim);
 	find_peer(s, in_fd);
 	s->preauth_deadline = time(NULL) + cfg->timeout_preauth;
+	s->ps_fd = -1;
+	s->login_uid = (uid_t)-1;
 	char ctx[128];
 	if (snprintf_ok(ctx, sizeof(ctx), "rip=%s", s->peer))
 		log_set_context(ctx);
@@ -116,6 +116,9 @@ static int need_input(struct session *s)
 		return 1;
 	if (!io_flush(&s->io))
 		return 0;
+	/* About to wait for the client: give back what the last commands used. */
+	if (io_wait_readable(&s->io, 0) == 0)
+		memtrim();
 	int r = io_fill(&s->io, wait_ms(s));
 	if (r > 0)
 		return 1;
@@ -178,6 +181,11 @@ int session_run(struct session *s)
 	respond_untagged(s, "OK [CAPABILITY %s] imapd ready.", caps.s ? caps.s : "");
 	buf_free(&caps);
 	log_info("connect");
+	return session_serve(s);
+}
+
+int session_serve(struct session *s)
+{
 	while (s->state != ST_LOGOUT && !s->io.failed) {
 		if (!need_input(s))
 			break;
@@ -208,8 +216,12 @@ int session_run(struct session *s)
 		}
 	}
 	io_flush(&s->io);
+	if (s->handover)
+		return 0; /* the connection lives on in other hands */
 	if (s->tls_srv)
 		tls_server_bye(s->tls_srv);
+	if (s->io.failed)
+		log_info("disconnected: the client stopped reading (or a write failed)");
 	log_info("logout: in=%llu out=%llu", (unsigned long long)s->io.bytes_in,
 		 (unsigned long long)s->io.bytes_out);
 	return 0;

@@ -61,6 +61,13 @@ struct session {
 	struct tls_server *tls_srv;
 	/* Messages of an APPEND being received (cmd_append.c). */
 	struct append_state *append;
+	/* Privilege separation (session/privsep.h): in the pre-login process,
+	 * the socket to the privileged process (-1 when not separated), and how
+	 * the connection was handed over after a login; in the session process,
+	 * the login user's uid, which no mailbox may share ((uid_t)-1: none). */
+	int ps_fd;
+	enum { HANDOVER_NONE, HANDOVER_PLAIN, HANDOVER_TLS } handover;
+	uid_t login_uid;
 };
 
 /* ENABLEd extensions. */
@@ -70,6 +77,8 @@ struct session {
 void session_init(struct session *s, const struct config *cfg, int in_fd, int out_fd);
 /* Greets, serves commands until logout or disconnect; returns the exit code. */
 int session_run(struct session *s);
+/* Serves commands without a greeting (a session taken over after login). */
+int session_serve(struct session *s);
 void session_free(struct session *s);
 
 /* Reads one raw line (AUTHENTICATE responses, IDLE's DONE) without its

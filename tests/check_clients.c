@@ -48,8 +48,8 @@ int main(void)
 	const char *only = getenv("CLIENT");
 	while (d && (e = readdir(d)) && nscripts < MAX_SCRIPTS) {
 		size_t n = strlen(e->d_name);
-		if (n > 3 && !strcmp(e->d_name + n - 3, ".py") && strcmp(e->d_name, "imapdtest.py") &&
-		    (!only || strstr(e->d_name, only)))
+		if (n > 3 && !strcmp(e->d_name + n - 3, ".py") &&
+		    strcmp(e->d_name, "imapdtest.py") && (!only || strstr(e->d_name, only)))
 			scripts[nscripts++] = strdup(e->d_name);
 	}
 	if (d)

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/lib/spawn.h"
+
 #define MAX_CONV	512
 #define MAX_CONN	4
 #define READ_TIMEOUT_MS 10000
@@ -109,25 +111,12 @@ static void add_config(struct ctx *x, const char *line)
 
 static void start(struct ctx *x, int i)
 {
-	int sv[2];
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	char err[512];
 	snprintf(err, sizeof(err), "%s/stderr.%d", x->dir, i);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(sv[0]);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(sv[1], 0);
-		dup2(sv[1], 1);
-		dup2(e, 2);
-		const char *bin = getenv("IMAPD_BIN") ? getenv("IMAPD_BIN") : "build/imapd";
-		execl(bin, bin, "--config", x->cfg, (char *)NULL);
-		_exit(127);
-	}
-	close(sv[1]);
-	x->c[i].fd = sv[0];
-	x->c[i].pid = pid;
+	struct spawned sp;
+	ck_assert(spawn_imapd(x->cfg, err, &sp));
+	x->c[i].fd = sp.fd;
+	x->c[i].pid = sp.pid;
 	x->c[i].len = 0;
 }
 
@@ -245,23 +234,38 @@ static bool log_has(struct ctx *x, const char *pat)
 	return found;
 }
 
+/* The first line of a file, for messages. */
+static void first_line(const char *path, char *out, size_t max)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(out, (int)max, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
 static void finish(struct ctx *x)
 {
+	/* Under a wrapper (valgrind) the exit, with its leak check, is slow. */
+	int wait_ms = spawn_wrapped() ? 60000 : 5000;
 	for (int i = 0; i < MAX_CONN; i++) {
 		if (x->c[i].fd < 0)
 			continue;
 		close(x->c[i].fd);
 		int st;
-		for (int k = 0; k < 500 && waitpid(x->c[i].pid, &st, WNOHANG) == 0; k++)
-			usleep(10000);
-		kill(x->c[i].pid, SIGKILL);
-		waitpid(x->c[i].pid, &st, 0);
+		spawn_reap(x->c[i].pid, wait_ms, &st, NULL);
 		/* Server mode never writes to stderr: it may be the client's socket. */
-		char path[512];
+		char path[512], text[512];
 		snprintf(path, sizeof(path), "%s/stderr.%d", x->dir, i);
 		struct stat sb;
-		if (stat(path, &sb) == 0 && sb.st_size > 0)
-			die(x, "imapd wrote to stderr", path, NULL);
+		if (stat(path, &sb) == 0 && sb.st_size > 0) {
+			first_line(path, text, sizeof(text));
+			die(x, "imapd wrote to stderr:", text, NULL);
+		}
+		ck_assert_msg(!WIFEXITED(st) || WEXITSTATUS(st) != SPAWN_WRAPPER_ERROR,
+			      "%s: the wrapper found memory errors", x->file);
 		ck_assert_msg(!WIFSIGNALED(st) || WTERMSIG(st) == SIGKILL,
 			      "imapd died of signal %d", WTERMSIG(st));
 	}
@@ -406,6 +410,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!getcwd(srcdir, sizeof(srcdir)))
 		return 1;
+	/* As root imapd runs the pre-login phase as login_user "imapd". */
+	if (geteuid() == 0 && system("sh tests/login-user") != 0) {
+		fprintf(stderr, "cannot create the login user imapd\n");
+		return 1;
+	}
 	if (getenv("PROTO_DIR"))
 		proto_dir = getenv("PROTO_DIR");
 	DIR *d = opendir(proto_dir);

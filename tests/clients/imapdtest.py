@@ -25,6 +25,9 @@ def free_port():
 
 class Server:
     def __init__(self, extra_config="", tls=False):
+        # As root imapd runs the pre-login phase as login_user "imapd".
+        subprocess.run(["sh", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                           "..", "login-user")], check=True)
         self.dir = tempfile.mkdtemp(prefix="imapd-e2e-")
         os.chmod(self.dir, 0o755)
         self.uid = 65534 if os.geteuid() == 0 else os.geteuid()
