@@ -6,6 +6,7 @@ MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DOCDIR   ?= $(PREFIX)/share/doc/imapd
 SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),/usr/lib/sysusers.d)
 IMAPD_EXEC = $(SBINDIR)/imapd$(if $(filter /etc,$(SYSCONFDIR)),, --config $(SYSCONFDIR)/imapd/imapd.conf)
 DESTDIR  ?=
 
@@ -108,7 +109,8 @@ demo: deps all
 # a re-install never overwrites the admin's file. Examples go to DOCDIR.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/imapd
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/imapd \
+	    $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(B)/imapd $(DESTDIR)$(SBINDIR)/imapd
 	install -m 644 imapd.8 $(DESTDIR)$(MANDIR)/man8/imapd.8
 	install -m 644 lib/imapd.conf.5 $(DESTDIR)$(MANDIR)/man5/imapd.conf.5
@@ -117,6 +119,7 @@ install: all
 	    chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
 	    mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
+	install -m 644 systemd/imapd.sysusers $(DESTDIR)$(SYSUSERSDIR)/imapd.conf
 	install -m 644 README $(DESTDIR)$(DOCDIR)/README
 	install -m 644 lib/imapd.conf.example systemd/fail2ban-imapd.conf $(DESTDIR)$(DOCDIR)/examples/
 	for f in inetd.conf.example xinetd.imapd; do \

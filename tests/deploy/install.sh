@@ -11,7 +11,7 @@ mk() {
 		fail "make $*: $(cat "$T/make.out")"
 }
 D="$T/dest"
-mk install DESTDIR="$D" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
+mk install DESTDIR="$D" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d
 (cd "$D" && find . -type f | sort) >"$T/files"
 cat >"$T/expected" <<'EOL'
 ./etc/imapd/imapd.conf
@@ -19,6 +19,7 @@ cat >"$T/expected" <<'EOL'
 ./lib/systemd/system/imapd@.service
 ./lib/systemd/system/imaps.socket
 ./lib/systemd/system/imaps@.service
+./usr/lib/sysusers.d/imapd.conf
 ./usr/sbin/imapd
 ./usr/share/doc/imapd/README
 ./usr/share/doc/imapd/examples/fail2ban-imapd.conf
@@ -39,11 +40,17 @@ grep -qx 'ExecStart=/usr/sbin/imapd' "$D/lib/systemd/system/imapd@.service" || f
 grep -qx 'ExecStart=/usr/sbin/imapd --tls' "$D/lib/systemd/system/imaps@.service" || fail "imaps@.service ExecStart"
 cmp -s lib/imapd.conf.example "$D/etc/imapd/imapd.conf" || fail "the installed config is not the example"
 "$D/usr/sbin/imapd" --check-config --config "$D/etc/imapd/imapd.conf" >/dev/null || fail "installed config invalid"
+# The sysusers.d file makes login_user, as systemd-sysusers does at boot.
+systemd-sysusers --root="$D" imapd.conf >"$T/sysusers.out" 2>&1 || fail "systemd-sysusers: $(cat "$T/sysusers.out")"
+grep -q '^imapd:x:[0-9]*:[0-9]*:imapd pre-login:/nonexistent:/usr/sbin/nologin$' "$D/etc/passwd" ||
+	fail "sysusers made no imapd user: $(cat "$D/etc/passwd" "$T/sysusers.out")"
+grep -q '^imapd:x:' "$D/etc/group" || fail "sysusers made no imapd group"
+rm -f "$D/etc/passwd" "$D/etc/group" "$D/etc/shadow" "$D/etc/gshadow" "$D/etc/passwd-" "$D/etc/group-"
 MANPATH="$D/usr/share/man" man -w imapd.conf >/dev/null 2>&1 || fail "man cannot find imapd.conf(5) in MANPATH"
 
 # A second install keeps the admin's config.
 echo 'auth_max_failures = 5' >"$D/etc/imapd/imapd.conf"
-mk install DESTDIR="$D" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
+mk install DESTDIR="$D" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d
 grep -qx 'auth_max_failures = 5' "$D/etc/imapd/imapd.conf" || fail "re-install overwrote the config"
 
 # Default prefix /usr/local, another SYSCONFDIR: the units pass --config.

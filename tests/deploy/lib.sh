@@ -21,6 +21,8 @@ setup_account() {
 	mkdir -p "$d/home/demo/Maildir/cur" "$d/home/demo/Maildir/new" "$d/home/demo/Maildir/tmp"
 	chmod 755 "$d" "$d/home"
 	if [ "$(id -u)" = 0 ]; then
+		# The pre-login processes run as login_user "imapd".
+		sh "$top/tests/login-user" || fail "cannot create the user imapd"
 		uid=$(id -u nobody)
 		gid=$(id -g nobody)
 		chown -R "$uid:$gid" "$d/home/demo"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Logs in over TCP and, while the session is open, reads the uid and gid of
 the imapd process serving it from /proc (the process whose socket has the
-client's port as its peer). Prints "uid gid" before and after LOGIN, and
-"caps CapEff CapBnd NoNewPrivs" before it.
+client's port as its peer): one line "WHEN UIDS GIDS" per process before
+and after LOGIN, and "caps CapEff CapBnd NoNewPrivs" for those running as
+root.
 
 privdrop.py PORT USER PASSWORD
 """
@@ -11,8 +12,8 @@ import os
 import sys
 
 
-def serving_pid(client_port):
-    """The pid of the process holding the server end of our connection."""
+def serving_pids(client_port):
+    """The pids of the processes holding the server end of our connection."""
     inode = None
     for line in open("/proc/net/tcp").read().splitlines()[1:]:
         f = line.split()
@@ -20,26 +21,39 @@ def serving_pid(client_port):
         if rem_port == client_port and f[3] == "01":  # ESTABLISHED
             inode = f[9]
     if inode is None:
-        return None
+        return []
     target = "socket:[%s]" % inode
+    pids = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             for fd in os.listdir("/proc/%s/fd" % pid):
                 if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == target:
-                    return pid
+                    pids.append(pid)
+                    break
         except OSError:
             continue
-    return None
+    return pids
 
 
 def ids(pid):
     uid = gid = None
     for line in open("/proc/%s/status" % pid):
         if line.startswith("Uid:"):
-            uid = line.split()[1:]
+            uid = ",".join(line.split()[1:])
         if line.startswith("Gid:"):
-            gid = line.split()[1:]
-    return uid, gid
+            gid = ",".join(line.split()[1:])
+    return "%s %s" % (uid, gid)
+
+
+def report(when, pids):
+    """One line per process: WHEN UIDS GIDS (real,effective,saved,fs),
+    sorted; and the capabilities of the root ones."""
+    lines = sorted("%s %s" % (when, ids(p)) for p in pids)
+    for line in lines:
+        print(line)
+    for p in pids:
+        if ids(p).startswith("0,"):
+            print("caps", caps(p))
 
 
 def caps(pid):
@@ -55,14 +69,14 @@ def caps(pid):
 def main():
     port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     m = imaplib.IMAP4("127.0.0.1", port, timeout=20)
-    pid = serving_pid(m.sock.getsockname()[1])
-    assert pid, "no process found for the connection"
-    print("before", *ids(pid))
-    print("caps", caps(pid))
+    port_here = m.sock.getsockname()[1]
+    pids = serving_pids(port_here)
+    assert pids, "no process found for the connection"
+    report("before", pids)
     typ, data = m.login(user, password)
     assert typ == "OK", data
     m.noop()
-    print("after", *ids(pid))
+    report("after", serving_pids(port_here))
     m.logout()
 
 

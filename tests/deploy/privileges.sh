@@ -4,8 +4,9 @@
 # serving process's ids from /proc while the session is open:
 #  - started as root: root before login, the user's uid and gid (real,
 #    effective, saved, fs) after it; a user mapped to uid 0 is refused;
-#    the same with only CAP_SETUID and CAP_SETGID and no_new_privs, as
-#    the systemd units leave it;
+#    before login a second, pre-login process runs as login_user; the
+#    same with only the four capabilities the systemd units leave, and
+#    no_new_privs;
 #  - started as an unprivileged user: that user before and after login.
 set -u
 T=$(mktemp -d)
@@ -34,12 +35,28 @@ serve() {
 	wait_port "$port" || fail "no listener on $port"
 }
 
+iu=$(id -u imapd)
+ig=$(id -g imapd)
+u="$nobody,$nobody,$nobody,$nobody"
+g="$nogroup,$nogroup,$nogroup,$nogroup"
+# lines WHEN...: exactly these lines of $T/ids start with WHEN
+only() {
+	when=$1
+	shift
+	printf '%s\n' "$@" | sort >"$T/want"
+	grep "^$when " "$T/ids" | sort >"$T/got"
+	cmp -s "$T/want" "$T/got" || fail "$when login: expected
+$(cat "$T/want")
+got
+$(cat "$T/ids")"
+}
+
 serve
 python3 "$here/privdrop.py" "$port" demo demo >"$T/ids" 2>&1 || fail "session as root: $(cat "$T/ids")"
-grep -qx "before \\['0', '0', '0', '0'\\] \\['0', '0', '0', '0'\\]" "$T/ids" || fail "not root before login: $(cat "$T/ids")"
-u="'$nobody', '$nobody', '$nobody', '$nobody'"
-g="'$nogroup', '$nogroup', '$nogroup', '$nogroup'"
-grep -qx "after \\[$u\\] \\[$g\\]" "$T/ids" || fail "not the user after login: $(cat "$T/ids")"
+# Before login: the connection process (root) and the pre-login process
+# (login_user imapd); after it, one process, the user.
+only before "before 0,0,0,0 0,0,0,0" "before $iu,$iu,$iu,$iu $ig,$ig,$ig,$ig"
+only after "after $u $g"
 python3 - "$port" <<'EOP' || fail "uid 0 user was not refused"
 import imaplib, sys
 m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=20)
@@ -54,14 +71,21 @@ grep -q 'uid 0' "$T/imapd.log" || fail "the refusal of uid 0 is not logged: $(ca
 stop "$pid"
 pid=
 
-# As under the shipped units: root with only CAP_SETUID and CAP_SETGID in
-# the bounding set, and no new privileges. The passwd-file (root's, 0600)
-# is still readable, and the user is still reached.
+# As under the shipped units: root with only CAP_SETUID, CAP_SETGID,
+# CAP_SYS_CHROOT and CAP_KILL in the bounding set, and no new privileges.
+# The passwd-file (root's, 0600) is still readable, the pre-login process
+# still chrooted and the user still reached.
+serve setpriv --bounding-set=-all,+setuid,+setgid,+sys_chroot,+kill --inh-caps=-all --no-new-privs
+python3 "$here/privdrop.py" "$port" demo demo >"$T/ids" 2>&1 || fail "session with four capabilities: $(cat "$T/ids")"
+only before "before 0,0,0,0 0,0,0,0" "before $iu,$iu,$iu,$iu $ig,$ig,$ig,$ig"
+only after "after $u $g"
+# CAP_KILL is bit 5, CAP_SETGID 6, CAP_SETUID 7, CAP_SYS_CHROOT 18.
+grep -qx 'caps 00000000000400e0 00000000000400e0 1' "$T/ids" || fail "capabilities before login: $(cat "$T/ids")"
+stop "$pid"
+pid=
+# With one of them less, no session starts.
 serve setpriv --bounding-set=-all,+setuid,+setgid --inh-caps=-all --no-new-privs
-python3 "$here/privdrop.py" "$port" demo demo >"$T/ids" 2>&1 || fail "session with two capabilities: $(cat "$T/ids")"
-grep -qx "after \\[$u\\] \\[$g\\]" "$T/ids" || fail "not the user after login (two capabilities): $(cat "$T/ids")"
-# CAP_SETGID is bit 6, CAP_SETUID bit 7.
-grep -qx 'caps 00000000000000c0 00000000000000c0 1' "$T/ids" || fail "capabilities before login: $(cat "$T/ids")"
+python3 "$here/privdrop.py" "$port" demo demo >"$T/ids" 2>&1 && fail "a session started without CAP_SYS_CHROOT and CAP_KILL"
 stop "$pid"
 pid=
 
@@ -70,6 +94,6 @@ printf 'demo:{PLAIN}demo::::%s/home/demo::\n' "$T" >"$T/passwd"
 chown "$nobody:$nogroup" "$T/passwd" "$T/imapd.log"
 serve setpriv --reuid="$nobody" --regid="$nogroup" --clear-groups
 python3 "$here/privdrop.py" "$port" demo demo >"$T/ids" 2>&1 || fail "unprivileged session: $(cat "$T/ids")"
-grep -qx "before \\[$u\\] \\[$g\\]" "$T/ids" || fail "unprivileged before login: $(cat "$T/ids")"
-grep -qx "after \\[$u\\] \\[$g\\]" "$T/ids" || fail "unprivileged after login: $(cat "$T/ids")"
+only before "before $u $g"
+only after "after $u $g"
 echo "privileges: ok"

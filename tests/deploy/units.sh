@@ -41,7 +41,8 @@ for s in imapd@.service imaps@.service; do
 		ProtectControlGroups=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' \
 		SystemCallFilter=@system-service SystemCallArchitectures=native LockPersonality=yes \
 		MemoryDenyWriteExecute=yes RestrictRealtime=yes RestrictSUIDSGID=yes \
-		RestrictNamespaces=yes 'CapabilityBoundingSet=CAP_SETUID CAP_SETGID' \
+		RestrictNamespaces=yes 'CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SYS_CHROOT CAP_KILL' \
+		'SystemCallFilter=chroot seccomp' RuntimeDirectory=imapd/empty RuntimeDirectoryPreserve=yes \
 		'ReadWritePaths=-/home -/var/vmail' StateDirectory=imapd; do
 		grep -qxF "$d" "systemd/$s" || fail "$s lacks $d"
 	done
