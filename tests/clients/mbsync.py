@@ -15,6 +15,7 @@ import re
 import select
 import ssl
 import subprocess
+import time
 
 from imapdtest import IMAPD, Server, check
 
@@ -114,7 +115,8 @@ try:
                              stdout=slave, stderr=slave)
         os.close(slave)
         out = b""
-        while select.select([master], [], [], 240)[0]:
+        deadline = time.monotonic() + 240
+        while select.select([master], [], [], max(0, deadline - time.monotonic()))[0]:
             try:
                 chunk = os.read(master, 65536)
             except OSError:  # EIO: the terminal closed
