@@ -1,4 +1,5 @@
-"""offlineimap3 mirrors an account with several folders into a local Maildir
+"""offlineimap3 mirrors an account with several folders (nested, with a space,
+with a modified UTF-7 name) into a local Maildir
 over implicit TLS (certificate checked against sslcacertfile), then carries
 local changes back over STARTTLS: a new message, a new folder, a flag and a
 deletion; a change made on the server comes down at the same time.
@@ -29,9 +30,10 @@ SERVER = {
     "Work": [(message("Work", i), ["\\Flagged", "\\Seen"] if i == 1 else []) for i in range(1, 4)],
     "Work/Reports": [(message("Work/Reports", i), ["\\Answered", "\\Seen"]) for i in (1, 2)],
     "Old Mail": [(message("Old Mail", i), ["\\Seen"]) for i in (1, 2)],
+    "Caf&AOk-": [(message("Cafe", 1), [])],  # "Café" in modified UTF-7
 }
 LOCAL_NAME = {"INBOX": "INBOX", "Work": "Work", "Work/Reports": "Work.Reports",
-              "Old Mail": "Old Mail"}
+              "Old Mail": "Old Mail", "Caf&AOk-": "Caf&AOk-"}
 LETTERS = {"\\Answered": "R", "\\Flagged": "F", "\\Seen": "S", "\\Draft": "D"}
 
 srv = Server()
