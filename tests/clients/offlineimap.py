@@ -1,7 +1,7 @@
 """offlineimap3 mirrors an account with several folders (nested, with a space,
-with a modified UTF-7 name) into a local Maildir
-over implicit TLS (certificate checked against sslcacertfile), then carries
-local changes back over STARTTLS: a new message, a new folder, a flag and a
+with a modified UTF-7 name) into a local Maildir over implicit TLS (the
+certificate checked against sslcacertfile), then carries local changes back
+over STARTTLS: a new message, a new folder, a flag and a
 deletion; a change made on the server comes down at the same time.
 
 offlineimap's Maildir keeps messages with LF line ends; imapd serves them
