@@ -48,7 +48,8 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 # Debian packages: to build, and to run the tests and the demo.
 DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev libseccomp-dev check
-DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd
+DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd curl isync \
+             libsasl2-modules fetchmail offlineimap3
 DEB_FUZZ  := clang libclang-rt-14-dev valgrind
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)
 
