@@ -1,4 +1,4 @@
-# imapd — see README. `make`, `make check`, `make demo`, `make install`.
+# imapd — see README. `make`, `make check`, `make demo`, `make install`, `make bench`.
 CC       ?= cc
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -37,7 +37,7 @@ DEB_TEST  := python3 systemd gnutls-bin openssl
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san demo install clean format
+.PHONY: all deps check check-unit check-san demo install clean format bench bench-smoke
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -74,6 +74,10 @@ check-san:
 
 demo: deps all
 	@sh tests/demo
+
+# Benchmarks side by side with Dovecot: see bench/README.
+bench bench-smoke: deps all
+	$(MAKE) -f bench/Makefile B=$(B) $@
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR)
