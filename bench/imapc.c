@@ -50,6 +50,15 @@ bool imapc_start(struct imapc *c, const struct sockaddr_in *sa, bool tls)
 	return true;
 }
 
+/* Reads on while less than IN_MAX waits to be parsed, or while the one line
+ * there is longer than that (up to LINE_MAX_IN). */
+static bool want_input(const struct imapc *c)
+{
+	if (c->in.len < IN_MAX)
+		return true;
+	return c->lit_left == 0 && c->in.len < LINE_MAX_IN && !memchr(c->in.s, '\n', c->in.len);
+}
+
 short imapc_events(const struct imapc *c)
 {
 	switch (c->phase) {
@@ -58,7 +67,7 @@ short imapc_events(const struct imapc *c)
 	case IC_HANDSHAKE:
 		return gnutls_record_get_direction(c->gs) ? POLLOUT : POLLIN;
 	case IC_OPEN:
-		return (short)((c->in.len < IN_MAX ? POLLIN : 0) | (c->out.len ? POLLOUT : 0));
+		return (short)((want_input(c) ? POLLIN : 0) | (c->out.len ? POLLOUT : 0));
 	default:
 		return 0;
 	}
@@ -112,7 +121,7 @@ static bool do_write(struct imapc *c)
 
 static bool do_read(struct imapc *c)
 {
-	while (c->in.len < IN_MAX) {
+	while (want_input(c)) {
 		if (!buf_reserve(&c->in, READ_CHUNK))
 			return fail(c, "read", "response line too long");
 		ssize_t r;
@@ -162,7 +171,8 @@ bool imapc_io(struct imapc *c)
 
 bool imapc_pending(const struct imapc *c)
 {
-	return c->phase == IC_OPEN && c->tls && gnutls_record_check_pending(c->gs) > 0;
+	return c->phase == IC_OPEN && c->tls && want_input(c) &&
+	       gnutls_record_check_pending(c->gs) > 0;
 }
 
 bool imapc_ready(const struct imapc *c)

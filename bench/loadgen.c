@@ -21,6 +21,7 @@
  *   NA NAME REASON...        (the server refused a command, or TLS failed)
  *   INFO NAME VALUE          (sanity figures: message count, search hits, bytes)
  * Exit status 0 whenever the table can use the output, 2 on usage errors.
+ * Each workload is a script of steps run by engine.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,43 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "imapc.h"
+#include "engine.h"
 #include "stats.h"
-
-enum op { OP_CONNECT, OP_CMD, OP_APPEND, OP_IDLE, OP_BARRIER, OP_WAIT_EXISTS, OP_DONE, OP_CLOSE };
-enum rkind { R_NONE, R_MS, R_MBPS, R_RATE };
-enum wait { W_NONE, W_GREETING, W_TAGGED, W_CONT, W_BARRIER, W_EXISTS, W_END };
-
-struct step {
-	enum op op;
-	const char *arg;   /* command text for OP_CMD */
-	const char *label; /* result name suffix, or NULL */
-	enum rkind rk;
-	bool essential; /* failure ends this connection */
-	unsigned times; /* OP_APPEND repetitions */
-};
-
-struct acc {
-	double secs;
-	uint64_t bytes;
-	unsigned count;
-	char na[300];
-};
-
-struct client {
-	struct imapc c;
-	size_t si;
-	unsigned in_step; /* repetitions done of the current step */
-	unsigned tagn;
-	char tag[16];
-	enum wait wait;
-	double t0;
-	uint64_t lit0;
-	bool token, failed;
-	long exists, hits;
-	double latency; /* IDLE: seconds from delivery to EXISTS, <0 if none */
-	struct buf msg; /* APPEND body waiting for "+" */
-};
 
 static struct {
 	const char *host, *user, *pass, *name, *search, *maildir, *exec, *workload;
@@ -86,28 +52,8 @@ static struct {
 	 .count = 1,
 	 .timeout = 90};
 
-static const struct step *script;
-static size_t nsteps;
-static struct acc accs[32];
-static bool repeat_sessions;
-static unsigned sessions_started, sessions_done, tokens;
-static double t_deliver = -1;
-static char first_err[300];
-static struct buf cmdbuf = BUF_INIT(0);
+static struct engine eng = {.t_deliver = -1};
 static char fetch_cmd[64], search_cmd[256], login_cmd[600];
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void note_error(const char *why)
-{
-	if (!first_err[0])
-		strlcpy_ok(first_err, why, sizeof(first_err));
-}
 
 /* Quotes s as an IMAP quoted string into out. */
 static bool quoted(struct buf *out, const char *s)
@@ -148,242 +94,6 @@ static void append_message(struct buf *m, unsigned i)
 	}
 }
 
-static const char *step_name(const struct step *s)
-{
-	switch (s->op) {
-	case OP_CONNECT:
-		return "greeting";
-	case OP_APPEND:
-		return "APPEND";
-	case OP_IDLE:
-	case OP_DONE:
-		return "IDLE";
-	case OP_WAIT_EXISTS:
-		return "IDLE EXISTS";
-	default:
-		return s->arg;
-	}
-}
-
-static void release_token(struct client *cl)
-{
-	if (cl->token) {
-		cl->token = false;
-		tokens--;
-	}
-}
-
-static void client_end(struct client *cl)
-{
-	imapc_close(&cl->c);
-	release_token(cl);
-	cl->wait = W_END;
-}
-
-/* Marks step i's label n/a (first reason wins). */
-static void mark_na(size_t i, const char *why)
-{
-	if (script[i].label && !accs[i].na[0])
-		strlcpy_ok(accs[i].na, why, sizeof(accs[i].na));
-}
-
-/* The current step failed; fatal failures close the connection and skip to
- * the next CONNECT, marking what is skipped as n/a. */
-static void step_fail(struct client *cl, const char *why, bool fatal)
-{
-	char reason[300];
-	snprintf_ok(reason, sizeof(reason), "%s", why);
-	note_error(reason);
-	mark_na(cl->si, reason);
-	if (!fatal && !script[cl->si].essential) {
-		cl->si++;
-		cl->in_step = 0;
-		cl->wait = W_NONE;
-		return;
-	}
-	cl->failed = true;
-	imapc_close(&cl->c);
-	release_token(cl);
-	size_t i = cl->si + 1;
-	for (; i < nsteps && script[i].op != OP_CONNECT; i++)
-		mark_na(i, reason);
-	if (repeat_sessions || i >= nsteps) {
-		cl->wait = W_END;
-		return;
-	}
-	cl->si = i;
-	cl->in_step = 0;
-	cl->wait = W_NONE;
-}
-
-static void step_done(struct client *cl)
-{
-	const struct step *s = &script[cl->si];
-	struct acc *a = &accs[cl->si];
-	double t = now();
-	if (s->label) {
-		a->secs += t - cl->t0;
-		a->bytes += cl->c.lit_bytes - cl->lit0;
-		a->count++;
-	}
-	if (s->op == OP_WAIT_EXISTS)
-		cl->latency = t - t_deliver;
-	if (s->op == OP_APPEND && ++cl->in_step < s->times) {
-		cl->wait = W_NONE;
-		return;
-	}
-	cl->si++;
-	cl->in_step = 0;
-	cl->wait = W_NONE;
-}
-
-static void send_tagged(struct client *cl, const char *cmd)
-{
-	snprintf_ok(cl->tag, sizeof(cl->tag), "a%u", ++cl->tagn);
-	buf_reset(&cmdbuf);
-	buf_appendf(&cmdbuf, "%s %s\r\n", cl->tag, cmd);
-	imapc_send(&cl->c, cmdbuf.s, cmdbuf.len);
-	cl->lit0 = cl->c.lit_bytes;
-	cl->t0 = now();
-}
-
-/* Starts the client's current step when it is not waiting for anything. */
-static void advance(struct client *cl, const struct sockaddr_in *sa)
-{
-	while (cl->wait == W_NONE) {
-		if (cl->si >= nsteps) {
-			sessions_done++;
-			if (repeat_sessions && !cl->failed && sessions_started < opt.count) {
-				cl->si = 0;
-				continue;
-			}
-			cl->wait = W_END;
-			return;
-		}
-		const struct step *s = &script[cl->si];
-		switch (s->op) {
-		case OP_CONNECT:
-			if (repeat_sessions && cl->si == 0 && sessions_started >= opt.count) {
-				cl->wait = W_END;
-				return;
-			}
-			if (tokens >= opt.ramp)
-				return;
-			tokens++;
-			cl->token = true;
-			if (cl->si == 0)
-				sessions_started++;
-			cl->t0 = now();
-			cl->lit0 = 0;
-			if (!imapc_start(&cl->c, sa, opt.tls)) {
-				step_fail(cl, cl->c.err, true);
-				continue;
-			}
-			cl->wait = W_GREETING;
-			break;
-		case OP_CMD:
-			send_tagged(cl, s->arg);
-			cl->wait = W_TAGGED;
-			break;
-		case OP_APPEND: {
-			append_message(&cl->msg, cl->in_step + 1);
-			char cmd[64];
-			snprintf_ok(cmd, sizeof(cmd), "APPEND INBOX (\\Seen) {%zu}", cl->msg.len);
-			send_tagged(cl, cmd);
-			cl->wait = W_CONT;
-			break;
-		}
-		case OP_IDLE:
-			send_tagged(cl, "IDLE");
-			cl->wait = W_CONT;
-			break;
-		case OP_BARRIER:
-			release_token(cl);
-			cl->wait = W_BARRIER;
-			break;
-		case OP_WAIT_EXISTS:
-			cl->t0 = now();
-			cl->wait = W_EXISTS;
-			break;
-		case OP_DONE:
-			imapc_send(&cl->c, "DONE\r\n", 6);
-			cl->t0 = now();
-			cl->wait = W_TAGGED;
-			break;
-		case OP_CLOSE:
-			imapc_close(&cl->c);
-			release_token(cl);
-			cl->si++;
-			break;
-		}
-	}
-}
-
-static bool starts(const char *s, const char *prefix)
-{
-	return strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static void on_response(struct client *cl, const char *head)
-{
-	const struct step *s = &script[cl->si < nsteps ? cl->si : 0];
-	char why[300];
-	if (cl->wait == W_GREETING) {
-		if (starts(head, "* OK") || starts(head, "* PREAUTH"))
-			step_done(cl);
-		else {
-			snprintf_ok(why, sizeof(why), "greeting: %s", head);
-			step_fail(cl, why, true);
-		}
-		return;
-	}
-	if (head[0] == '*') {
-		char *end;
-		long n = strtol(head + 1, &end, 10);
-		if (end != head + 1 && starts(end, " EXISTS")) {
-			cl->exists = n;
-			if (cl->wait == W_EXISTS && t_deliver >= 0)
-				step_done(cl);
-		} else if (starts(head, "* SEARCH")) {
-			long hits = 0;
-			for (const char *p = head + 8; *p; p++)
-				hits += *p == ' ' && p[1] >= '0' && p[1] <= '9';
-			cl->hits = hits;
-		}
-		return;
-	}
-	if (head[0] == '+') {
-		if (cl->wait != W_CONT)
-			return;
-		if (s->op == OP_APPEND) {
-			imapc_send(&cl->c, cl->msg.s, cl->msg.len);
-			imapc_send(&cl->c, "\r\n", 2);
-			cl->wait = W_TAGGED;
-		} else {
-			step_done(cl);
-		}
-		return;
-	}
-	size_t tl = strlen(cl->tag);
-	if (cl->wait == W_NONE || cl->wait == W_BARRIER || cl->wait == W_EXISTS || !tl ||
-	    strncmp(head, cl->tag, tl) != 0 || head[tl] != ' ')
-		return;
-	const char *st = head + tl + 1;
-	if (starts(st, "OK")) {
-		step_done(cl);
-		return;
-	}
-	const char *name = step_name(s);
-	const char *sp = strchr(name, ' ');
-	int nl = sp && !starts(name, "UID ") ? (int)(sp - name) : (int)strlen(name);
-	if (starts(name, "UID ")) {
-		const char *sp2 = strchr(name + 4, ' ');
-		nl = sp2 ? (int)(sp2 - name) : nl;
-	}
-	snprintf_ok(why, sizeof(why), "%.*s: %s", nl, name, st);
-	step_fail(cl, why, false);
-}
-
 /* Delivers one message into opt.maildir the Maildir way and notes the time. */
 static void deliver(void)
 {
@@ -398,7 +108,7 @@ static void deliver(void)
 	if (!snprintf_ok(tmp, sizeof(tmp), "%s/tmp/%s", opt.maildir, name) ||
 	    !snprintf_ok(dst, sizeof(dst), "%s/new/%s,S=%zu", opt.maildir, name, m.len) ||
 	    stat(opt.maildir, &st) < 0) {
-		note_error("delivery: bad --maildir");
+		engine_note_error(&eng, "delivery: bad --maildir");
 		buf_free(&m);
 		return;
 	}
@@ -408,14 +118,14 @@ static void deliver(void)
 	if (fd >= 0 && close(fd) < 0)
 		ok = false;
 	buf_free(&m);
-	t_deliver = now();
+	eng.t_deliver = engine_now();
 	if (!ok || rename(tmp, dst) < 0) {
-		note_error("delivery into --maildir failed");
-		t_deliver = -1;
+		engine_note_error(&eng, "delivery into --maildir failed");
+		eng.t_deliver = -1;
 	}
 }
 
-static void barrier_action(void)
+static void barrier_action(struct engine *e)
 {
 	if (!strcmp(opt.workload, "idle")) {
 		/* give every server a moment to finish arming its watch */
@@ -426,105 +136,14 @@ static void barrier_action(void)
 		fflush(stdout);
 		int rc = system(opt.exec);
 		if (rc != 0)
-			note_error("--exec command failed");
+			engine_note_error(&eng, "--exec command failed");
 	}
-}
-
-static void run(struct client *cls, unsigned n, const struct sockaddr_in *sa)
-{
-	struct pollfd *pfd = calloc(n, sizeof(*pfd));
-	unsigned *idx = calloc(n, sizeof(*idx));
-	if (!pfd || !idx) {
-		fputs("loadgen: out of memory\n", stderr);
-		exit(1);
-	}
-	bool released = false;
-	double last = now();
-	for (;;) {
-		unsigned live = 0, at_barrier = 0, np = 0;
-		bool pending = false;
-		for (unsigned i = 0; i < n; i++) {
-			struct client *cl = &cls[i];
-			advance(cl, sa);
-			if (cl->wait == W_END)
-				continue;
-			live++;
-			if (cl->wait == W_BARRIER)
-				at_barrier++;
-			short ev = imapc_events(&cl->c);
-			if (ev) {
-				pfd[np] = (struct pollfd){cl->c.fd, ev, 0};
-				idx[np++] = i;
-			}
-			pending |= imapc_pending(&cl->c);
-		}
-		if (!live)
-			break;
-		if (at_barrier == live && !released) {
-			barrier_action();
-			released = true;
-			for (unsigned i = 0; i < n; i++)
-				if (cls[i].wait == W_BARRIER) {
-					cls[i].si++;
-					cls[i].wait = W_NONE;
-				}
-			last = now();
-			continue;
-		}
-		int r = poll(pfd, np, pending ? 0 : 1000);
-		if (r < 0 && errno != EINTR) {
-			perror("loadgen: poll");
-			exit(1);
-		}
-		bool progress = false;
-		for (unsigned k = 0; k < np; k++) {
-			struct client *cl = &cls[idx[k]];
-			if (!pfd[k].revents && !imapc_pending(&cl->c))
-				continue;
-			progress = true;
-			if (!imapc_io(&cl->c)) {
-				/* hand out what arrived before the error */
-				const char *head;
-				while (cl->wait != W_END && cl->c.in.len &&
-				       imapc_next(&cl->c, &head))
-					on_response(cl, head);
-				if (cl->wait != W_END && cl->wait != W_NONE) {
-					char why[300];
-					snprintf_ok(why, sizeof(why), "%s: %s",
-						    step_name(&script[cl->si]), cl->c.err);
-					step_fail(cl, why, true);
-				}
-				continue;
-			}
-			const char *head;
-			while (cl->wait != W_END && imapc_next(&cl->c, &head))
-				on_response(cl, head);
-		}
-		double t = now();
-		if (progress) {
-			last = t;
-		} else if (t - last > opt.timeout) {
-			char why[300];
-			for (unsigned i = 0; i < n; i++) {
-				struct client *cl = &cls[i];
-				if (cl->wait == W_END || cl->wait == W_BARRIER ||
-				    cl->wait == W_NONE)
-					continue;
-				snprintf_ok(why, sizeof(why), "%s: no answer within %u s",
-					    step_name(&script[cl->si]), opt.timeout);
-				step_fail(cl, why, true);
-			}
-			last = t;
-		}
-	}
-	free(pfd);
-	free(idx);
 }
 
 static void emit_label(size_t i)
 {
-	const struct step *s = &script[i];
-	const struct acc *a = &accs[i];
+	const struct step *s = &eng.script[i];
+	const struct acc *a = &eng.accs[i];
 	char name[256];
 	snprintf_ok(name, sizeof(name), "%s_%s", opt.name, s->label);
 	if (a->na[0]) {
@@ -532,7 +151,7 @@ static void emit_label(size_t i)
 		return;
 	}
 	if (!a->count || a->secs <= 0) {
-		printf("NA %s %s\n", name, first_err[0] ? first_err : "did not run");
+		printf("NA %s %s\n", name, eng.first_err[0] ? eng.first_err : "did not run");
 		return;
 	}
 	switch (s->rk) {
@@ -555,11 +174,11 @@ static void report(struct client *cls, unsigned n, double wall)
 {
 	const char *w = opt.workload;
 	if (!strcmp(w, "churn") || !strcmp(w, "login")) {
-		if (first_err[0])
-			printf("NA %s %s\n", opt.name, first_err);
+		if (eng.first_err[0])
+			printf("NA %s %s\n", opt.name, eng.first_err);
 		else
-			printf("RESULT %s %.3f conn/s\n", opt.name, sessions_done / wall);
-		printf("INFO %s_sessions %u\n", opt.name, sessions_done);
+			printf("RESULT %s %.3f conn/s\n", opt.name, eng.done / wall);
+		printf("INFO %s_sessions %u\n", opt.name, eng.done);
 		return;
 	}
 	if (!strcmp(w, "idle")) {
@@ -573,9 +192,9 @@ static void report(struct client *cls, unsigned n, double wall)
 		}
 		if (failed || got < n || !lat) {
 			printf("NA %s_p50 %u of %u sessions failed: %s\n", opt.name, n - got, n,
-			       first_err[0] ? first_err : "no EXISTS");
+			       eng.first_err[0] ? eng.first_err : "no EXISTS");
 			printf("NA %s_p99 %u of %u sessions failed: %s\n", opt.name, n - got, n,
-			       first_err[0] ? first_err : "no EXISTS");
+			       eng.first_err[0] ? eng.first_err : "no EXISTS");
 		} else {
 			printf("RESULT %s_p50 %.3f ms\n", opt.name, stats_quantile(lat, got, 0.50));
 			printf("RESULT %s_p99 %.3f ms\n", opt.name, stats_quantile(lat, got, 0.99));
@@ -589,11 +208,11 @@ static void report(struct client *cls, unsigned n, double wall)
 			failed += cls[i].failed;
 		if (failed)
 			printf("NA %s %u of %u sessions failed: %s\n", opt.name, failed, n,
-			       first_err);
+			       eng.first_err);
 		return;
 	}
-	for (size_t i = 0; i < nsteps; i++)
-		if (script[i].label)
+	for (size_t i = 0; i < eng.nsteps; i++)
+		if (eng.script[i].label)
 			emit_label(i);
 	if (cls[0].exists >= 0)
 		printf("INFO %s_exists %ld\n", opt.name, cls[0].exists);
@@ -617,7 +236,7 @@ static void build_script(void)
 	if (!strcmp(w, "churn") || !strcmp(w, "login")) {
 		if (!strcmp(w, "churn"))
 			s[n++] = SELECT(NULL);
-		repeat_sessions = true;
+		eng.repeat = true;
 	} else if (!strcmp(w, "mailbox")) {
 		s[n++] = SELECT("select_first");
 		s[n++] = CMD("FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE)", "fetch_meta", R_MS);
@@ -650,8 +269,8 @@ static void build_script(void)
 #undef CMD
 	s[n++] = logout;
 	s[n++] = close_;
-	script = s;
-	nsteps = n;
+	eng.script = s;
+	eng.nsteps = n;
 }
 
 static void usage(void)
@@ -763,21 +382,28 @@ int main(int argc, char **argv)
 	if (!cls)
 		return 1;
 	for (unsigned i = 0; i < opt.clients; i++) {
+		cls[i].e = &eng;
 		cls[i].c.fd = -1;
 		cls[i].exists = -1;
 		cls[i].hits = -1;
 		cls[i].latency = -1;
 		cls[i].msg = (struct buf)BUF_INIT(0);
 	}
-	double t0 = now();
-	run(cls, opt.clients, &sa);
-	double wall = now() - t0;
+	eng.sa = sa;
+	eng.tls = opt.tls;
+	eng.count = opt.count;
+	eng.ramp = opt.ramp;
+	eng.timeout = opt.timeout;
+	eng.barrier = barrier_action;
+	eng.body = append_message;
+	double t0 = engine_now();
+	engine_run(&eng, cls, opt.clients);
+	double wall = engine_now() - t0;
 	report(cls, opt.clients, wall);
 	for (unsigned i = 0; i < opt.clients; i++) {
-		client_end(&cls[i]);
+		imapc_close(&cls[i].c);
 		buf_free(&cls[i].msg);
 	}
 	free(cls);
-	buf_free(&cmdbuf);
 	return 0;
 }
