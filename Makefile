@@ -1,4 +1,4 @@
-# imapd — see README. `make`, `make check`, `make demo`, `make install`.
+# imapd — see README. `make`, `make check`, `make demo`, `make install`, `make bench`.
 CC       ?= cc
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -54,7 +54,7 @@ DEB_FUZZ  := clang libclang-rt-14-dev valgrind
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san check-valgrind demo install clean format
+.PHONY: all deps check check-unit check-san check-valgrind demo install clean format bench bench-smoke
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -99,6 +99,10 @@ include tests/fuzz/fuzz.mk
 
 demo: deps all
 	@sh tests/demo
+
+# Benchmarks side by side with Dovecot: see bench/README.
+bench bench-smoke: deps all
+	$(MAKE) -f bench/Makefile B=$(B) $@
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR)
