@@ -55,7 +55,7 @@ for i in range(1, N_SERVER + 1):
 for i in range(1, N_LOCAL + 1):
     ORIG["loc-%d" % i] = ("Lists" if i > 95 else "INBOX", message("loc", i))
 
-srv = Server()
+srv = Server(extra_config="auth_mechanisms = PLAIN SCRAM-SHA-256")
 try:
     # A SCRAM secret for demo: mbsync prefers SCRAM-SHA-256 to PLAIN.
     r = subprocess.run([IMAPD, "--hash", "--scheme", "SCRAM-SHA-256", "--uid", str(srv.uid),
@@ -299,29 +299,24 @@ try:
 finally:
     srv.close()
 
-# Out of the box mbsync (Cyrus SASL) picks the strongest mechanism offered.
-# imapd offers SCRAM-SHA-256 for every passwd-file user, but a user whose
-# entry holds no {SCRAM-SHA-256} secret ({PLAIN}, CRYPT, ...) cannot complete
-# it, and mbsync does not fall back to PLAIN: it cannot log in at all.
-KNOWN_BUG = ("SCRAM-SHA-256 is advertised to passwd-file users without a SCRAM secret: "
-             "mbsync with default AuthMechs fails to log in as a {PLAIN} user")
-if os.environ.get("RUN_KNOWN_BUGS") != "1":
-    print("mbsync: SKIP default AuthMechs with a {PLAIN} password: " + KNOWN_BUG)
-else:
-    srv = Server()
-    try:
-        local = os.path.join(srv.dir, "plain-local")
-        os.makedirs(local)
-        conf = os.path.join(srv.dir, "mbsyncrc-plain")
-        with open(conf, "w") as f:
-            f.write("IMAPAccount srv\nHost localhost\nPort %d\nUser demo\nPass demo\n"
-                    "SSLType IMAPS\nSystemCertificates no\nCertificateFile %s\n\n"
-                    "IMAPStore remote\nAccount srv\n\nMaildirStore local\nPath %s/\n"
-                    "Inbox %s/INBOX\nSubFolders Verbatim\n\nChannel sync\nFar :remote:\n"
-                    "Near :local:\nPatterns INBOX\nCreate Both\nSyncState *\n"
-                    % (srv.tls_port, srv.cert, local, local))
-        r = subprocess.run(["mbsync", "-c", conf, "-a"], capture_output=True, timeout=120)
-        check(r.returncode == 0, "mbsync as a {PLAIN} user: exit %d %r" % (r.returncode, r.stderr))
-    finally:
-        srv.close()
+# Out of the box mbsync (Cyrus SASL) picks the strongest mechanism offered
+# and does not fall back. imapd offers SCRAM-SHA-256 only when
+# auth_mechanisms lists it, so a user with a {PLAIN} or crypt entry and the
+# default configuration logs in with PLAIN.
+srv = Server()
+try:
+    local = os.path.join(srv.dir, "plain-local")
+    os.makedirs(local)
+    conf = os.path.join(srv.dir, "mbsyncrc-plain")
+    with open(conf, "w") as f:
+        f.write("IMAPAccount srv\nHost localhost\nPort %d\nUser demo\nPass demo\n"
+                "SSLType IMAPS\nSystemCertificates no\nCertificateFile %s\n\n"
+                "IMAPStore remote\nAccount srv\n\nMaildirStore local\nPath %s/\n"
+                "Inbox %s/INBOX\nSubFolders Verbatim\n\nChannel sync\nFar :remote:\n"
+                "Near :local:\nPatterns INBOX\nCreate Both\nSyncState *\n"
+                % (srv.tls_port, srv.cert, local, local))
+    r = subprocess.run(["mbsync", "-c", conf, "-a"], capture_output=True, timeout=120)
+    check(r.returncode == 0, "mbsync as a {PLAIN} user: exit %d %r" % (r.returncode, r.stderr))
+finally:
+    srv.close()
 print("mbsync: all checks passed")
