@@ -1,4 +1,4 @@
-# imapd — see README. `make`, `make check`, `make demo`, `make install`.
+# imapd — see README. `make`, `make check`, `make demo`, `make install`, `make bench`.
 CC       ?= cc
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
@@ -52,13 +52,14 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 # Debian packages: to build, and to run the tests and the demo.
 DEB_BUILD := gcc make pkg-config libgnutls28-dev libcrypt-dev libpam0g-dev libseccomp-dev check
-DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd xinetd ucspi-tcp fail2ban \
+DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd curl isync \
+             libsasl2-modules fetchmail offlineimap3 xinetd ucspi-tcp fail2ban \
              mandoc groff-base man-db shellcheck
 DEB_FUZZ  := clang libclang-rt-14-dev valgrind
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san check-valgrind demo install clean format
+.PHONY: all deps check check-unit check-san check-valgrind demo install clean format bench bench-smoke
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -103,6 +104,10 @@ include tests/fuzz/fuzz.mk
 
 demo: deps all
 	@sh tests/demo
+
+# Benchmarks side by side with Dovecot: see bench/README.
+bench bench-smoke: deps all
+	$(MAKE) -f bench/Makefile B=$(B) $@
 
 # The units name $(SBINDIR)/imapd (and --config when SYSCONFDIR is not /etc).
 # The config goes to $(SYSCONFDIR)/imapd/imapd.conf only when none is there:

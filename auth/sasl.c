@@ -2,15 +2,40 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/sasl_mech.h"
+
+/* True when name is one of the space-separated words of auth_mechanisms. */
+static bool enabled(const struct config *cfg, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = cfg->auth_mechanisms; *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && strncasecmp(p, name, n) == 0)
+			return true;
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
+/* SCRAM needs a stored SCRAM secret, so it is offered only where the admin
+ * says the password database holds them (auth_mechanisms) and the backend
+ * can give them (passwd-file): a client that prefers SCRAM would otherwise
+ * fail for every user with a crypt or PLAIN entry. */
+static bool scram_ok(const struct config *cfg)
+{
+	return enabled(cfg, "SCRAM-SHA-256") && passdb_has_scram(cfg);
+}
 
 struct sasl *sasl_new(const struct config *cfg, struct str mech)
 {
 	enum sasl_mech_id id;
-	if (str_caseeq(mech, "PLAIN"))
+	if (str_caseeq(mech, "PLAIN") && enabled(cfg, "PLAIN"))
 		id = MECH_PLAIN;
-	else if (str_caseeq(mech, "SCRAM-SHA-256") && passdb_has_scram(cfg))
+	else if (str_caseeq(mech, "SCRAM-SHA-256") && scram_ok(cfg))
 		id = MECH_SCRAM_SHA_256;
 	else
 		return NULL;
@@ -66,5 +91,6 @@ void sasl_free(struct sasl **sp)
 
 const char *sasl_mechanisms(const struct config *cfg)
 {
-	return passdb_has_scram(cfg) ? "PLAIN SCRAM-SHA-256" : "PLAIN";
+	bool plain = enabled(cfg, "PLAIN"), scram = scram_ok(cfg);
+	return plain && scram ? "PLAIN SCRAM-SHA-256" : scram ? "SCRAM-SHA-256" : plain ? "PLAIN" : "";
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum ktype { K_STR, K_UINT, K_BOOL, K_ENUM };
 
@@ -48,6 +49,7 @@ static const struct key keys[] = {
     STR(checkpassword_reply, ""),
     UINT(checkpassword_timeout, 1, 300, "10"),
     STR(pam_service, "imapd"),
+    STR(auth_mechanisms, "PLAIN"),
     UINT(auth_fail_delay_ms, 0, 60000, "2000"),
     UINT(auth_max_failures, 1, 100, "3"),
     ENUM(plaintext_auth, plaintext_names, "loopback"),
@@ -111,6 +113,27 @@ static bool set_value(struct config *cfg, const struct key *k, const char *v, co
 		if (!expand_credentials(base, k->size, v)) {
 			*why = "value too long";
 			return false;
+		}
+		if (k->off == OFF(auth_mechanisms)) {
+			/* Words from the known set, at least one. */
+			bool any = false;
+			for (const char *w = v; *w;) {
+				size_t n = strcspn(w, " ");
+				if (!(n == 5 && !strncasecmp(w, "PLAIN", 5)) &&
+				    !(n == 13 && !strncasecmp(w, "SCRAM-SHA-256", 13))) {
+					*why = "expected PLAIN and/or SCRAM-SHA-256";
+					return false;
+				}
+				any = true;
+				w += n;
+				while (*w == ' ')
+					w++;
+			}
+			if (!any) {
+				*why = "expected PLAIN and/or SCRAM-SHA-256";
+				return false;
+			}
+			return true;
 		}
 		if (k->off == OFF(passdb)) {
 			for (size_t i = 0; passdb_names[i]; i++)

@@ -111,6 +111,8 @@ START_TEST(config_errors_name_line)
 	expect_error("treat_loopback_as_remote = perhaps\n", ":1: treat_loopback_as_remote");
 	expect_error("just words\n", ":1: expected \"key = value\"");
 	expect_error("passdb = ldap\n", ":1: passdb");
+	expect_error("auth_mechanisms = PLAIN LOGIN\n", ":1: auth_mechanisms");
+	expect_error("auth_mechanisms =\n", ":1: auth_mechanisms");
 	expect_error("max_line_length = 99999999999999999999999\n", ":1: max_line_length");
 }
 END_TEST

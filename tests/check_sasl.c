@@ -30,6 +30,7 @@ static void setup(void)
 	log_open("imapd-test", logpath);
 	config_defaults(&cfg);
 	ck_assert(snprintf_ok(cfg.passwd_file, sizeof(cfg.passwd_file), "%s/passwd", tmpdir));
+	strcpy(cfg.auth_mechanisms, "PLAIN SCRAM-SHA-256");
 
 	uint8_t salt[32];
 	size_t salt_len;
@@ -170,6 +171,14 @@ START_TEST(mechanism_list)
 	ck_assert_ptr_nonnull(s);
 	sasl_free(&s);
 	sasl_free(&s); /* NULL is fine */
+	/* SCRAM only when the admin lists it: the default offers PLAIN. */
+	strcpy(cfg.auth_mechanisms, "PLAIN");
+	ck_assert_str_eq(sasl_mechanisms(&cfg), "PLAIN");
+	ck_assert_ptr_null(sasl_new(&cfg, STR_LIT("SCRAM-SHA-256")));
+	strcpy(cfg.auth_mechanisms, "SCRAM-SHA-256");
+	ck_assert_str_eq(sasl_mechanisms(&cfg), "SCRAM-SHA-256");
+	ck_assert_ptr_null(sasl_new(&cfg, STR_LIT("PLAIN")));
+	strcpy(cfg.auth_mechanisms, "PLAIN SCRAM-SHA-256");
 	strcpy(cfg.passdb, "pam");
 	ck_assert_str_eq(sasl_mechanisms(&cfg), "PLAIN");
 	ck_assert_ptr_null(sasl_new(&cfg, STR_LIT("SCRAM-SHA-256")));

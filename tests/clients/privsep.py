@@ -165,7 +165,7 @@ if os.geteuid() != 0:
 srv = Server()
 srv.chroot = os.path.join(srv.dir, "prelogin-root")
 with open(srv.config, "a") as cf:
-    cf.write("login_chroot = %s\n" % srv.chroot)
+    cf.write("login_chroot = %s\nauth_mechanisms = PLAIN SCRAM-SHA-256\n" % srv.chroot)
 line = subprocess.run([IMAPD, "--hash", "--scheme", "SCRAM-SHA-256", "scram"], input=b"pencil\n",
                       capture_output=True, check=True).stdout.decode().strip()
 with open(os.path.join(srv.dir, "passwd"), "a") as pf:

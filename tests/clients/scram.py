@@ -10,7 +10,7 @@ import subprocess
 
 from imapdtest import IMAPD, Server, check
 
-srv = Server(extra_config="treat_loopback_as_remote = yes")
+srv = Server(extra_config="treat_loopback_as_remote = yes\nauth_mechanisms = PLAIN SCRAM-SHA-256")
 try:
     line = subprocess.run([IMAPD, "--hash", "--scheme", "SCRAM-SHA-256", "demo"],
                           input=b"s3cret\n", capture_output=True, check=True).stdout.decode().strip()
@@ -74,3 +74,13 @@ try:
 finally:
     srv.close()
 print("scram: all checks passed")
+
+# Out of the box only PLAIN is offered: SCRAM needs stored SCRAM secrets.
+srv = Server()
+try:
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+    greeting = s.makefile("rb").readline()
+    check(b"AUTH=PLAIN" in greeting and b"SCRAM" not in greeting, "default: %r" % greeting)
+    s.close()
+finally:
+    srv.close()

@@ -28,6 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = fuzz_dir();
 	config_defaults(&cfg);
+	strcpy(cfg.auth_mechanisms, "PLAIN SCRAM-SHA-256");
 	snprintf(cfg.passwd_file, sizeof(cfg.passwd_file), "%s/passwd", dir);
 	struct scram_cred c;
 	struct buf b = BUF_INIT(0);
