@@ -139,7 +139,9 @@ int msg_addr_parse(const char *s, size_t len, msg_addr_cb cb, void *ctx)
 				break;
 			if (phrase.len)
 				buf_appendc(&phrase, ' ');
-			buf_append(&phrase, local.s + mark, local.len - mark);
+			/* An empty quoted word ("") may leave local unallocated. */
+			if (local.len > mark)
+				buf_append(&phrase, local.s + mark, local.len - mark);
 		}
 		c = x.i < len ? s[x.i] : 0;
 		struct msg_addr a = {nil, nil, nil, nil};

@@ -418,6 +418,11 @@ START_TEST(address_parse)
 	ck_assert_int_eq(msg_addr_parse(",,;;", 4, addr_collect, &b), 0);
 	/* an unclosed group is closed */
 	ck_assert_int_eq(msg_addr_parse("g: a@b", 6, addr_collect, &b), 3);
+	/* an empty quoted display name as the very first word (found by fuzzing:
+	 * it once did pointer arithmetic on an unallocated buffer) */
+	buf_reset(&b);
+	ck_assert_int_eq(msg_addr_parse("\"\" <b@example.org>", 19, addr_collect, &b), 1);
+	ck_assert_str_eq(b.s, "[- - b example.org]");
 	buf_free(&b);
 }
 END_TEST
