@@ -90,8 +90,10 @@ check: deps
 check-unit: all $(TEST_BIN)
 	@sh tests/run-all $(B)
 
+# clang's UBSan also catches arithmetic on null pointers, which gcc's does not.
+SAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
 check-san:
-	$(MAKE) SAN=1 all $(patsubst build/%,build-san/%,$(TEST_BIN))
+	$(MAKE) SAN=1 CC=$(SAN_CC) all $(patsubst build/%,build-san/%,$(TEST_BIN))
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run-all build-san
 
 # Unit tests, then the conversations with imapd itself under valgrind memcheck.
