@@ -16,6 +16,7 @@ next session has recovered it:
 TORTURE_TRIALS sets the number of trials (50; 300 with TORTURE=1),
 TORTURE_SEED the random seed (printed on failure).
 """
+import functools
 import os
 import random
 import re
@@ -34,8 +35,15 @@ FLAGS = {"D": b"\\Draft", "F": b"\\Flagged", "R": b"\\Answered", "S": b"\\Seen",
          "T": b"\\Deleted"}
 
 
+SIZE_FOR = {}  # mid -> size, for messages of a chosen size
+
+
 def message(mid):
-    size = SIZES[sum(mid.encode()) % len(SIZES)]
+    return _message(mid, SIZE_FOR.get(mid) or SIZES[sum(mid.encode()) % len(SIZES)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _message(mid, size):
     out = ["Message-ID: <%s@torture>\r\nSubject: crash test %s\r\n\r\n" % (mid, mid)]
     n, i = len(out[0]), 0
     while n < size:
@@ -79,8 +87,8 @@ class Torture:
         self.next_mid += 1
         return "m%d" % self.next_mid
 
-    def login(self):
-        c, p = spawn(self.srv.config)
+    def login(self, env=None):
+        c, p = spawn(self.srv.config, env)
         check(c.line().startswith(b"* OK"), "greeting")
         c.ok(b"LOGIN demo demo")
         return c, p
@@ -373,4 +381,5 @@ def main():
         srv.close()
 
 
-main()
+if __name__ == "__main__":
+    main()
