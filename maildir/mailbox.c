@@ -329,6 +329,25 @@ static uint32_t count_recent(const struct md_mailbox *mb)
 	return r;
 }
 
+/* Live UID list records above old_max and below the highest UID of the
+ * read v[0..n) that the read lacks. */
+static uint32_t unseen_new(const struct md_uidlist *ul, uint32_t old_max, const struct md_msg *v,
+			   uint32_t n)
+{
+	uint32_t top = n ? v[n - 1].uid : 0, unseen = 0, j = n;
+	for (size_t i = md_uidlist_count(ul); i-- > 0;) {
+		uint32_t uid = md_uidlist_uid(ul, i);
+		if (uid == 0 || uid >= top)
+			continue;
+		if (uid <= old_max)
+			break;
+		while (j > 0 && v[j - 1].uid > uid)
+			j--;
+		unseen += !(j > 0 && v[j - 1].uid == uid);
+	}
+	return unseen;
+}
+
 int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *err)
 {
 	if (ch)
@@ -353,7 +372,8 @@ int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *er
 	struct md_msg *nv = NULL;
 	uint32_t nn = 0;
 	struct buf arena = BUF_INIT((size_t)UINT32_MAX - 1);
-	for (int attempt = 0; attempt < 2; attempt++) {
+	uint32_t old_max = mb->n ? mb->msgs[mb->n - 1].uid : 0;
+	for (int attempt = 0; attempt < 3; attempt++) {
 		free(nv);
 		nv = NULL;
 		int br = build(mb, &moved, nmoved, &nv, &nn, &arena, err);
@@ -369,13 +389,16 @@ int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *er
 				j++;
 			missing += !(j < nn && nv[j].uid == mb->msgs[i].uid);
 		}
+		/* A new UID below the highest new one that the read did not see
+		 * (a file renamed into cur/ during readdir) would have to be
+		 * hidden once the view is past it: read once more for it too. */
+		missing += unseen_new(mb->ul, old_max, nv, nn);
 		if (!missing)
 			break;
 	}
 	buf_free(&moved);
 	/* Merge: old view against the new read. */
 	struct md_changes c = {0};
-	uint32_t old_max = mb->n ? mb->msgs[mb->n - 1].uid : 0;
 	struct md_msg *res = nn ? malloc(nn * sizeof(*res)) : NULL;
 	uint32_t rn = 0, i = 0, j = 0;
 	bool oom = nn && !res;
