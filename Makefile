@@ -37,7 +37,7 @@ DEB_TEST  := python3 systemd gnutls-bin openssl libpam-modules passwd
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san demo install clean format
+.PHONY: all deps check check-unit check-san torture demo install clean format
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -71,6 +71,14 @@ check-unit: all $(TEST_BIN)
 check-san:
 	$(MAKE) SAN=1 all $(patsubst build/%,build-san/%,$(TEST_BIN))
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run-all build-san
+
+# Longer runs of the torture tests (crashes, disk errors, concurrency) that
+# `make check` runs short: TORTURE=1 gives 300 crash trials, every errno at
+# every failure point, 2,000 deliveries. TORTURE_SEED=n repeats a run.
+TORTURE_TESTS := torture_crash torture_diskerr torture_concurrent
+torture: all
+	@cd tests/clients && for t in $(TORTURE_TESTS); do \
+		echo "$$t"; TORTURE=1 IMAPD_BIN=$(CURDIR)/$(B)/imapd python3 $$t.py || exit 1; done
 
 demo: deps all
 	@sh tests/demo
