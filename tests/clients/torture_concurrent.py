@@ -137,7 +137,7 @@ class Session:
               "%s: final FETCH differs from the tracked view" % self.view.name)
         self.ok(b"LOGOUT")
         self.c.close()
-        self.p.wait()
+        check(self.p.wait() == 0, "imapd exit status %d" % self.p.returncode)
         return seen
 
 

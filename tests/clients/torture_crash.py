@@ -323,7 +323,7 @@ class Torture:
             self.high[f] = max([self.high[f], nxt - 1] + list(recs.values()))
         c.ok(b"LOGOUT")
         c.close()
-        p.wait()
+        check(p.wait() == 0, "imapd exit status %d" % p.returncode)
         for f in FOLDERS:
             check(not os.path.exists(os.path.join(self.dir(f), "dovecot-uidlist.lock")),
                   "%s: lock of %s still there after recovery" % (where, f))
@@ -348,7 +348,7 @@ def stale_locks(t):
         check(time.time() - start < 30, "stale lock waited for")
         c.ok(b"LOGOUT")
         c.close()
-        p.wait()
+        check(p.wait() == 0, "imapd exit status %d" % p.returncode)
         check(not os.path.exists(lock), "stale lock removed")
         t.model["INBOX"][mid] = ""
 

@@ -97,7 +97,7 @@ def run(t, so, op, kind, err, after, stats):
     c.ok(b"NOOP")  # the session goes on
     c.ok(b"LOGOUT")
     c.close()
-    p.wait()
+    check(p.wait() == 0, "imapd exit status %d" % p.returncode)
     announced = {}
     if status == b"OK" and op == "append":
         uids = tagged.split(b"]")[0].split(b" ")[-1].decode()
