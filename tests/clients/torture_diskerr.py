@@ -58,11 +58,7 @@ def run(t, so, op, kind, err, after, stats):
         exp, moves = {"INBOX": {m: ("S", True) for m in mids}}, []
     elif op in ("copy", "move", "moveback"):
         r = t.op_copy(c, sel, op != "copy")
-        if r is None:
-            c.close()
-            p.kill()
-            p.wait()
-            return False
+        check(r is not None, "%s: no message to copy or move" % op)
         cmd, exp, moves = r
     elif op == "trim":
         cmd, exp, moves = t.op_expunge(c, sel)
@@ -120,9 +116,10 @@ def sweeps(t, so):
             for after in range(MAX_AFTER):
                 if len(t.model["Other"]) > 24:
                     run(t, so, "trim", "none", "EIO", 0, {})
-                if len(t.model["INBOX"]) < 8:
-                    for _ in range(8):
-                        run(t, so, "append", "none", "EIO", 0, {})
+                while len(set(t.model["INBOX"]) - set(t.model["Other"])) < 8:
+                    run(t, so, "append", "none", "EIO", 0, {})
+                while len(set(t.model["Other"]) - set(t.model["INBOX"])) < 2:
+                    run(t, so, "move", "none", "EIO", 0, {})
                 runs += 1
                 if not run(t, so, op, kind, err, after, stats):
                     break
