@@ -5,7 +5,8 @@ and expunges. Every session's view must stay valid all along:
 
   - UIDs ascend with sequence numbers and a message never changes its UID;
   - EXISTS never shrinks, EXPUNGE names a message of the view, FETCH too;
-  - a UID that left a view never comes back.
+  - a UID that left a view never comes back, and it left because the
+    message is really gone from the disk.
 
 At the end (after a NOOP and FETCH 1:*) every view equals the messages on
 disk, with the UIDs of the UID list, and every delivered message was seen
@@ -245,6 +246,9 @@ def main():
         check(set(disk) | set(expunged) == set(delivered), "delivered messages lost")
         check(not set(disk) & set(expunged), "expunged messages still on disk")
         for s in sessions + [ex]:
+            told = s.view.gone & set(disk.values())
+            check(not told, "%s: told EXPUNGE for UIDs still on disk: %s"
+                  % (s.view.name, sorted(told)[:10]))
             seen = s.final()
             check(seen == disk, "%s: final view (%d) differs from disk (%d)"
                   % (s.view.name, len(seen), len(disk)))
