@@ -59,7 +59,7 @@ DEB_FUZZ  := clang libclang-rt-14-dev valgrind
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_FUZZ)
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-san check-valgrind demo install clean format bench bench-smoke
+.PHONY: all deps check check-unit check-san check-valgrind torture demo install clean format bench bench-smoke
 all: $(B)/imapd imapd
 
 imapd: $(B)/imapd
@@ -103,6 +103,14 @@ check-valgrind: all $(TEST_BIN)
 	@VALGRIND_TESTS="$(VALGRIND_TESTS)" sh tests/run-valgrind $(B) "$(VALGRIND)"
 
 include tests/fuzz/fuzz.mk
+
+# Longer runs of the torture tests (crashes, disk errors, concurrency) that
+# `make check` runs short: TORTURE=1 gives 300 crash trials, every errno at
+# every failure point, 2,000 deliveries. TORTURE_SEED=n repeats a run.
+TORTURE_TESTS := torture_crash torture_diskerr torture_concurrent
+torture: all
+	@cd tests/clients && for t in $(TORTURE_TESTS); do \
+		echo "$$t"; TORTURE=1 IMAPD_BIN=$(CURDIR)/$(B)/imapd python3 $$t.py || exit 1; done
 
 demo: deps all
 	@sh tests/demo

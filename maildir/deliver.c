@@ -74,15 +74,18 @@ int md_append_begin(struct md_store *s, const char *folder, uint64_t max_size,
 		md_target_close(&a->t);
 		free(a);
 		md_seterr(err, "Mailbox path too long");
+		errno = ENAMETOOLONG;
 		return MD_ERR;
 	}
 	buf_free(&base);
 	md_mkdir(tmpdir);
 	a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (a->fd < 0) {
-		md_seterr(err, "Cannot create message file: %s", strerror(errno));
+		int e = errno;
+		md_seterr(err, "Cannot create message file: %s", strerror(e));
 		md_target_close(&a->t);
 		free(a);
+		errno = e;
 		return MD_ERR;
 	}
 	*out = a;
@@ -152,6 +155,7 @@ int md_append_commit(struct md_append **ap, uint8_t flags, const char *const *ke
 {
 	struct md_append *a = *ap;
 	int r = MD_ERR;
+	int e = EIO;
 	if (a->failed) {
 		md_seterr(err, "Message could not be stored");
 		goto out;
@@ -171,13 +175,17 @@ int md_append_commit(struct md_append **ap, uint8_t flags, const char *const *ke
 	}
 	close(a->fd);
 	a->fd = -1;
-	if (md_target_lock(&a->t, err) < 0)
+	if (md_target_lock(&a->t, err) < 0) {
+		e = errno;
 		goto out;
+	}
 	uint32_t kw = 0;
 	for (size_t i = 0; i < nkeywords; i++) {
 		int k = md_target_keyword(&a->t, keywords[i], err);
-		if (k < 0)
+		if (k < 0) {
+			e = EINVAL;
 			goto out;
+		}
 		kw |= 1u << k;
 	}
 	struct buf base = BUF_INIT(MD_PATH_MAX), name = BUF_INIT(MD_PATH_MAX);
@@ -193,16 +201,23 @@ int md_append_commit(struct md_append **ap, uint8_t flags, const char *const *ke
 			r = 0;
 		} else if (!*uid) {
 			md_seterr(err, "Mailbox has run out of UIDs");
+			e = EOVERFLOW;
+		} else {
+			e = errno;
 		}
 	} else {
-		md_seterr(err, "Cannot store message: %s", ok ? strerror(errno) : "name too long");
+		e = ok ? errno : ENAMETOOLONG;
+		md_seterr(err, "Cannot store message: %s", ok ? strerror(e) : "name too long");
 	}
 	buf_free(&base);
 	buf_free(&name);
 	goto out;
 ioerr:
-	md_seterr(err, "Cannot write message: %s", strerror(errno));
+	e = errno;
+	md_seterr(err, "Cannot write message: %s", strerror(e));
 out:
 	md_append_abort(ap);
+	if (r < 0)
+		errno = e; /* the cause, for the response code */
 	return r;
 }

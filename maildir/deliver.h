@@ -8,6 +8,9 @@
  * (",S=<stored>,W=<CRLF size>:2,<flags>"), fsyncs cur/ and gives it the
  * next UID under the uidlist lock. md_append_abort removes the file.
  * Both commit and abort free the object and set the pointer to NULL.
+ * When begin or commit fails, errno tells why (ENOSPC or EDQUOT: no room,
+ * ENAMETOOLONG: the path, anything else: an I/O or internal error); after
+ * a failed write, the caller keeps errno itself.
  */
 #ifndef IMAPD_MD_DELIVER_H
 #define IMAPD_MD_DELIVER_H

@@ -67,10 +67,12 @@ int md_dotlock_take(const char *path, const struct md_lock_opts *o, struct md_do
 			ssize_t w = write(fd, content, n);
 			struct stat st;
 			if (w != (ssize_t)n || fstat(fd, &st) < 0) {
+				int e = w < 0 || w == (ssize_t)n ? errno : ENOSPC;
 				close(fd);
 				unlink(l->path);
 				free(l);
-				md_seterr(err, "Cannot write lock file");
+				md_seterr(err, "Cannot write lock file: %s", strerror(e));
+				errno = e;
 				return -1;
 			}
 			close(fd);

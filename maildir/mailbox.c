@@ -28,7 +28,8 @@ struct md_mailbox {
 	size_t cap;
 	struct buf arena; /* NUL-terminated file names */
 	struct timespec new_mtime, cur_mtime;
-	bool synced; /* the view has been read at least once */
+	bool synced;	    /* the view has been read at least once */
+	uint32_t list_next; /* the UID list's next UID at the last sync */
 };
 
 /* One file seen by a read of cur/ (and new/ for a read-only view). */
@@ -329,6 +330,30 @@ static uint32_t count_recent(const struct md_mailbox *mb)
 	return r;
 }
 
+static const char *msg_name(const struct md_mailbox *mb, const struct md_msg *m);
+
+/* Live UID list records above floor and below the highest UID of the read
+ * v[0..n) that the read lacks; *lowest gets the lowest of them. */
+static uint32_t unseen_new(const struct md_uidlist *ul, uint32_t floor, const struct md_msg *v,
+			   uint32_t n, uint32_t *lowest)
+{
+	uint32_t top = n ? v[n - 1].uid : 0, unseen = 0, j = n;
+	for (size_t i = md_uidlist_count(ul); i-- > 0;) {
+		uint32_t uid = md_uidlist_uid(ul, i);
+		if (uid == 0 || uid >= top)
+			continue;
+		if (uid <= floor)
+			break;
+		while (j > 0 && v[j - 1].uid > uid)
+			j--;
+		if (!(j > 0 && v[j - 1].uid == uid)) {
+			unseen++;
+			*lowest = uid;
+		}
+	}
+	return unseen;
+}
+
 int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *err)
 {
 	if (ch)
@@ -353,7 +378,8 @@ int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *er
 	struct md_msg *nv = NULL;
 	uint32_t nn = 0;
 	struct buf arena = BUF_INIT((size_t)UINT32_MAX - 1);
-	for (int attempt = 0; attempt < 2; attempt++) {
+	uint32_t old_max = mb->n ? mb->msgs[mb->n - 1].uid : 0;
+	for (int attempt = 0; attempt < 5; attempt++) {
 		free(nv);
 		nv = NULL;
 		int br = build(mb, &moved, nmoved, &nv, &nn, &arena, err);
@@ -362,20 +388,39 @@ int md_mailbox_sync(struct md_mailbox *mb, struct md_changes *ch, struct buf *er
 			buf_free(&arena);
 			return br;
 		}
-		/* Is any message of the view missing? Then read once more. */
-		uint32_t j = 0, missing = 0;
+		/* Is any message of the view missing? Then read once more; again
+		 * while one of them still has its UID record (a process that
+		 * removes a file drops its record right after, so the file was
+		 * more likely renamed during readdir). */
+		uint32_t j = 0, missing = 0, listed = 0;
 		for (uint32_t i = 0; i < mb->n; i++) {
 			while (j < nn && nv[j].uid < mb->msgs[i].uid)
 				j++;
-			missing += !(j < nn && nv[j].uid == mb->msgs[i].uid);
+			if (j < nn && nv[j].uid == mb->msgs[i].uid)
+				continue;
+			missing++;
+			const char *nm = msg_name(mb, &mb->msgs[i]);
+			listed += md_uidlist_find(mb->ul, nm, base_len(nm)) >= 0;
 		}
-		if (!missing)
+		/* A new UID below the highest new one that the read did not see
+		 * (a file renamed into cur/ during readdir) would have to be
+		 * hidden once the view is past it: read again for it too. */
+		uint32_t low = 0;
+		if (!listed && !unseen_new(mb->ul, old_max, nv, nn, &low) &&
+		    (!missing || attempt >= 1))
 			break;
 	}
+	/* Still a gap among UIDs given since the last sync: leave the new
+	 * messages above it for the next sync, when its file will be seen (a
+	 * record older than that, whose file is gone for good, delays nothing). */
+	uint32_t young = mb->list_next > old_max + 1 ? mb->list_next - 1 : old_max, low = 0;
+	if (mb->synced && unseen_new(mb->ul, young, nv, nn, &low))
+		while (nn > 0 && nv[nn - 1].uid > low)
+			nn--;
+	mb->list_next = md_uidlist_next_uid(mb->ul);
 	buf_free(&moved);
 	/* Merge: old view against the new read. */
 	struct md_changes c = {0};
-	uint32_t old_max = mb->n ? mb->msgs[mb->n - 1].uid : 0;
 	struct md_msg *res = nn ? malloc(nn * sizeof(*res)) : NULL;
 	uint32_t rn = 0, i = 0, j = 0;
 	bool oom = nn && !res;

@@ -1,5 +1,6 @@
 #include "target.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -63,9 +64,11 @@ int md_target_commit(struct md_target *t, struct buf *err)
 		r = -1;
 	if (r == 0 && md_uidlist_write(t->ul, t->dir, err) < 0)
 		r = -1;
+	int e = errno;
 	t->kw_dirty = false;
 	md_uidlist_unlock(t->ul);
 	t->locked = false;
+	errno = e;
 	return r;
 }
 

@@ -446,7 +446,11 @@ int md_uidlist_write(struct md_uidlist *ul, const char *dir, struct buf *err)
 		off += (size_t)w;
 	}
 	int e = errno;
-	bool good = off == b.len && fsync(fd) == 0;
+	bool good = off == b.len;
+	if (good && fsync(fd) < 0) {
+		good = false;
+		e = errno;
+	}
 	struct stat st;
 	fstat(fd, &st);
 	close(fd);
@@ -463,6 +467,7 @@ int md_uidlist_write(struct md_uidlist *ul, const char *dir, struct buf *err)
 		/* The append may have left part of a line: make the next write a rewrite. */
 		ul->rewrite = true;
 		md_seterr(err, "Cannot write the UID list: %s", strerror(e));
+		errno = e;
 		return -1;
 	}
 	ul->st = st;

@@ -68,6 +68,13 @@ static bool message_head(struct parser *p)
 	return true;
 }
 
+/* Response code for a failed store: a full disk or quota is the user's to
+ * fix (RFC 9208 OVERQUOTA), anything else is the server's. */
+static const char *store_code(int e)
+{
+	return e == ENOSPC || e == EDQUOT ? "OVERQUOTA" : "SERVERBUG";
+}
+
 static void reject(struct session *s, struct str tag, const char *status, const char *text)
 {
 	respond_tagged(s, tag, status, "%s", text);
@@ -134,11 +141,15 @@ void append_literal(struct session *s, struct parser *p, struct str tag)
 		return;
 	}
 	buf_reset(&a->err);
+	errno = 0;
 	int rc = md_append_begin(s->store, mbox, s->cfg->max_append_size, &a->msg[a->n], &a->err);
 	if (rc < 0) {
+		int e = errno;
 		char text[1200];
 		snprintf_ok(text, sizeof(text), "[%s] %s",
-			    rc == MD_ERR_NOTFOUND ? "TRYCREATE" : "CANNOT",
+			    rc == MD_ERR_NOTFOUND	  ? "TRYCREATE"
+			    : e == ENAMETOOLONG || e == 0 ? "CANNOT"
+							  : store_code(e),
 			    a->err.s ? a->err.s : "Cannot append.");
 		reject(s, tag, "NO", text);
 		return;
@@ -170,10 +181,11 @@ enum cmd_result cmd_append(struct session *s, struct parser *p, struct str tag)
 		goto bad;
 	}
 	if (a->failed) {
-		bool full = a->failed_errno == ENOSPC || a->failed_errno == EDQUOT;
+		const char *code = store_code(a->failed_errno);
 		log_err("append failed: %s", a->err.s ? a->err.s : "");
-		respond_tagged(s, tag, "NO", "[%s] %s", full ? "OVERQUOTA" : "SERVERBUG",
-			       full ? "Not enough disk space." : "Cannot store the message.");
+		respond_tagged(s, tag, "NO", "[%s] %s", code,
+			       code[0] == 'O' ? "Not enough disk space."
+					      : "Cannot store the message.");
 		append_state_free(s);
 		return CMD_DONE;
 	}
@@ -210,19 +222,23 @@ enum cmd_result cmd_append(struct session *s, struct parser *p, struct str tag)
 	}
 	struct buf err = BUF_INIT(1024);
 	size_t done = 0;
+	int e = 0;
 	for (i = 0; i < a->n; i++) {
 		const char *kw[FLAGS_MAX_KEYWORDS];
 		for (size_t k = 0; k < meta[i].fl.nkw; k++)
 			kw[k] = meta[i].fl.kw[k];
 		if (md_append_commit(&a->msg[i], meta[i].fl.flags, kw, meta[i].fl.nkw, meta[i].date,
-				     &uids[i], &uidvalidity, &err) < 0)
+				     &uids[i], &uidvalidity, &err) < 0) {
+			e = errno;
 			break;
+		}
 		done++;
 	}
 	free(meta);
 	if (done < a->n) {
 		log_err("append commit failed: %s", err.s ? err.s : "");
-		respond_tagged(s, tag, "NO", "[SERVERBUG] %s", err.s ? err.s : "Cannot store.");
+		respond_tagged(s, tag, "NO", "[%s] %s", store_code(e),
+			       err.s ? err.s : "Cannot store.");
 	} else {
 		struct buf set = BUF_INIT(65536);
 		uidset_append(&set, uids, done);

@@ -86,3 +86,132 @@ class Server:
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
+
+
+def spawn(config, env=None):
+    """imapd on one end of a socketpair, as inetd would start it.
+    Returns (Raw client, Popen)."""
+    a, b = socket.socketpair()
+    p = subprocess.Popen([IMAPD, "--config", config], stdin=b, stdout=b,
+                         stderr=subprocess.DEVNULL, close_fds=True, env=env)
+    b.close()
+    return Raw(a), p
+
+
+class Raw:
+    """A minimal IMAP client over a connected socket: literals are read whole,
+    every line the server sent is kept."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        self.n = 0
+
+    def _fill(self, timeout=30):
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            data = b""
+        if not data:
+            raise EOFError
+        self.buf += data
+
+    def line(self, timeout=30):
+        """One response line with its literals inlined (bytes, no CRLF)."""
+        out = b""
+        while True:
+            while b"\r\n" not in self.buf:
+                self._fill(timeout)
+            ln, self.buf = self.buf.split(b"\r\n", 1)
+            out += ln
+            if not ln.endswith(b"}") or b"{" not in ln:
+                return out
+            size = int(ln[ln.rindex(b"{") + 1:-1].rstrip(b"+"))
+            while len(self.buf) < size:
+                self._fill(timeout)
+            out += b"\r\n" + self.buf[:size]
+            self.buf = self.buf[size:]
+
+    def drain(self):
+        """Every complete line the server sent before it went away."""
+        lines = []
+        try:
+            while True:
+                lines.append(self.line(timeout=10))
+        except (EOFError, OSError):
+            pass
+        return lines
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def tag(self):
+        self.n += 1
+        return b"t%d" % self.n
+
+    def cmd(self, text, timeout=60):
+        """Sends one command; returns (untagged lines, tagged line)."""
+        t = self.tag()
+        self.send(t + b" " + text + b"\r\n")
+        return self.wait(t, timeout)
+
+    def wait(self, t, timeout=60):
+        lines = []
+        while True:
+            ln = self.line(timeout)
+            if ln.startswith(t + b" "):
+                return lines, ln
+            lines.append(ln)
+
+    def ok(self, text, timeout=60):
+        lines, tagged = self.cmd(text, timeout)
+        check(tagged.split(b" ")[1] == b"OK", "%r -> %r" % (text, tagged))
+        return lines
+
+    def close(self):
+        self.sock.close()
+
+
+def read_uidlist(path):
+    """Parses a dovecot-uidlist (version 3). Returns (uidvalidity, nextuid,
+    {base: uid}); raises AssertionError when the header or a complete record
+    line is damaged or the UIDs do not ascend. An unfinished last line (a
+    writer died mid-line) is allowed, as the format allows it."""
+    with open(path, "rb") as f:
+        data = f.read()
+    lines = data.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends in a newline
+    del tail
+    check(lines, "uidlist %s is empty" % path)
+    head = lines[0].split(b" ")
+    check(head[0] == b"3", "uidlist header %r" % lines[0])
+    fields = {h[:1]: h[1:] for h in head[1:]}
+    check(b"V" in fields and b"N" in fields, "uidlist header %r" % lines[0])
+    uidvalidity, nextuid = int(fields[b"V"]), int(fields[b"N"])
+    recs, last = {}, 0
+    for ln in lines[1:]:
+        if not ln:
+            continue
+        check(b" :" in ln or ln.split(b" ", 1)[1].startswith(b":"),
+              "uidlist record %r" % ln)
+        uid = int(ln.split(b" ", 1)[0])
+        base = ln[ln.index(b":") + 1:].decode()
+        check(uid > last, "uidlist UIDs do not ascend at %r" % ln)
+        check(base not in recs, "uidlist names %s twice" % base)
+        recs[base] = uid
+        last = uid
+    return uidvalidity, max(nextuid, last + 1), recs
+
+
+def maildir_files(folder):
+    """Message files of a Maildir folder: [(sub, name, base, flags, bytes)]."""
+    out = []
+    for sub in ("cur", "new"):
+        d = os.path.join(folder, sub)
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name), "rb") as f:
+                data = f.read()
+            base, _, info = name.partition(":")
+            out.append((sub, name, base, info[2:] if info.startswith("2,") else "", data))
+    return out
