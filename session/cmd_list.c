@@ -12,8 +12,9 @@
 #include "session/respond.h"
 
 #define DELIM '/'
-/* Patterns in one LIST (pattern list of LIST-EXTENDED). */
+/* Patterns in one LIST (pattern list of LIST-EXTENDED), and the longest. */
 #define LIST_MAX_PATTERNS 32
+#define LIST_MAX_PATTERN 1024
 
 /* Selection and return options (RFC 5258, 5819, 6154). */
 #define SEL_SUBSCRIBED 1u
@@ -25,26 +26,46 @@
 #define RET_SPECIAL    4u
 #define RET_STATUS     8u
 
-/* '*' matches anything, '%' anything but the delimiter. */
+/* '*' matches anything, '%' anything but the delimiter. Run as a set of
+ * pattern positions over the name (no backtracking), so a hostile pattern
+ * such as "*%*%*%a" costs at most its length times the name's. */
+static void closure(const char *pat, size_t np, unsigned char *set)
+{
+	for (size_t i = 0; i < np; i++)
+		if (set[i] && (pat[i] == '*' || pat[i] == '%'))
+			set[i + 1] = 1;
+}
+
 static bool wild(const char *pat, const char *name)
 {
-	for (;;) {
-		if (*pat == '*' || *pat == '%') {
-			char w = *pat++;
-			for (const char *t = name;; t++) {
-				if (wild(pat, t))
-					return true;
-				if (!*t || (w == '%' && *t == DELIM))
-					return false;
-			}
+	size_t np = strlen(pat);
+	unsigned char a[LIST_MAX_PATTERN + 1], b[LIST_MAX_PATTERN + 1];
+	unsigned char *cur = a, *nxt = b;
+	if (np > LIST_MAX_PATTERN)
+		return false;
+	memset(cur, 0, np + 1);
+	cur[0] = 1;
+	closure(pat, np, cur);
+	for (const char *c = name; *c; c++) {
+		memset(nxt, 0, np + 1);
+		bool any = false;
+		for (size_t i = 0; i < np; i++) {
+			if (!cur[i])
+				continue;
+			if (pat[i] == '*' || (pat[i] == '%' && *c != DELIM))
+				nxt[i] = 1;
+			else if (pat[i] == *c)
+				nxt[i + 1] = 1;
+			any = true;
 		}
-		if (!*pat)
-			return !*name;
-		if (*pat != *name)
+		if (!any)
 			return false;
-		pat++;
-		name++;
+		closure(pat, np, nxt);
+		unsigned char *t = cur;
+		cur = nxt;
+		nxt = t;
 	}
+	return cur[np];
 }
 
 /* INBOX is case-insensitive: a pattern that starts with it is matched as
@@ -252,6 +273,11 @@ static enum cmd_result do_list(struct session *s, struct parser *p, struct str t
 		}
 		if (!full.s)
 			buf_appends(&full, "");
+		if (full.len > LIST_MAX_PATTERN) {
+			buf_free(&full);
+			p_fail(p, "Mailbox pattern too long");
+			goto out;
+		}
 		if (s->enabled & ENABLED_REV2) {
 			/* Wildcards are printable ASCII: they survive the encoding. */
 			struct buf enc = BUF_INIT(MD_PATH_MAX);
