@@ -3,7 +3,9 @@
  * dispatches it with the real command handlers (LOGIN, AUTHENTICATE with
  * PLAIN and SCRAM-SHA-256, ID, ENABLE, ...) against a small passwd-file.
  * Writes are accepted in varying pieces too. Limits are set low so that
- * they are reached often. */
+ * they are reached often. The user demo has a home where the session may
+ * make a Maildir, so mailbox commands can run; it is removed after each
+ * input. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +21,9 @@
 
 static struct config cfg;
 static int null_fd;
+/* demo's home: a Maildir made by the session, removed after each input so
+ * that every input starts from the same state. */
+static char home[128], maildir[160];
 
 struct mem {
 	const uint8_t *d;
@@ -76,10 +81,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct scram_cred c;
 	struct buf b = BUF_INIT(0);
 	static const uint8_t salt[16] = "0123456789abcdef";
+	snprintf(home, sizeof(home), "%s/home", dir);
+	snprintf(maildir, sizeof(maildir), "%s/Maildir", home);
+	if (mkdir(home, 0700) < 0 || (geteuid() == 0 && chown(home, 65534, 65534) < 0))
+		abort();
 	if (!scram_cred_derive("pencil", 6, salt, sizeof(salt), SCRAM_MIN_ITERATIONS, &c) ||
-	    !buf_appends(&b, "demo:{PLAIN}demo:65534:65534::/nonexistent::\n"
-			     "scram:{SCRAM-SHA-256}") ||
-	    !scram_cred_format(&c, &b) || !buf_appends(&b, ":65534:65534::/nonexistent::\n"))
+	    !buf_appendf(&b, "demo:{PLAIN}demo:65534:65534::%s::\n", home) ||
+	    !buf_appends(&b, "scram:{SCRAM-SHA-256}") || !scram_cred_format(&c, &b) ||
+	    !buf_appendf(&b, ":65534:65534::%s::\n", home))
 		abort();
 	FILE *f = fopen(cfg.passwd_file, "w");
 	if (!f || fwrite(b.s, 1, b.len, f) != b.len || fclose(f) != 0)
@@ -111,5 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	session_free(&s);
 	if (root && seteuid(0) < 0)
 		abort();
+	nftw(maildir, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
 	return 0;
 }
