@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 	buf_free(&err);
 
 	struct session s;
+	io_socket_options(1);
 	session_init(&s, &cfg, 0, 1);
 	s.implicit_tls = tls;
 	s.self_path = argv[0];

@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <string.h>
@@ -34,6 +37,14 @@ static void set_nonblock(int fd)
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+void io_socket_options(int fd)
+{
+	/* Replies are gathered and flushed once per batch: Nagle's algorithm
+	 * would only hold the last segment back for the client's delayed ACK. */
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 void io_init(struct io *io, int in_fd, int out_fd, size_t max_output, int write_timeout_ms)

@@ -40,6 +40,8 @@ struct io {
 	bool failed; /* a write failed or timed out: the peer is gone */
 };
 
+/* TCP_NODELAY on the client's socket; harmless on anything else. */
+void io_socket_options(int fd);
 /* Sets the fds non-blocking and the plain transport. */
 void io_init(struct io *io, int in_fd, int out_fd, size_t max_output, int write_timeout_ms);
 void io_set_transport(struct io *io, const struct io_transport *t);
