@@ -35,7 +35,7 @@ else
 PKGS     := gnutls
 SECCOMP_CFLAGS := -DIMAPD_NO_SECCOMP
 endif
-CFLAGS   ?= -O2 -g
+CFLAGS   ?= -O2 -g -gdwarf-4
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
             -I. -MMD -MP $(SANFLAGS) $(SECCOMP_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS)
