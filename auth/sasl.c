@@ -92,5 +92,8 @@ void sasl_free(struct sasl **sp)
 const char *sasl_mechanisms(const struct config *cfg)
 {
 	bool plain = enabled(cfg, "PLAIN"), scram = scram_ok(cfg);
-	return plain && scram ? "PLAIN SCRAM-SHA-256" : scram ? "SCRAM-SHA-256" : plain ? "PLAIN" : "";
+	return plain && scram ? "PLAIN SCRAM-SHA-256"
+	       : scram	      ? "SCRAM-SHA-256"
+	       : plain	      ? "PLAIN"
+			      : "";
 }

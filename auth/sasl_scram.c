@@ -11,7 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <string.h>
 
-#include "auth/base64.h"
+#include "lib/base64.h"
 #include "auth/sasl_mech.h"
 #include "auth/secret.h"
 

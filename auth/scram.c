@@ -4,7 +4,7 @@
 #include <gnutls/gnutls.h>
 #include <string.h>
 
-#include "auth/base64.h"
+#include "lib/base64.h"
 #include "auth/secret.h"
 
 bool scram_hmac(const void *key, size_t keylen, const void *msg, size_t msglen,

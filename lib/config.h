@@ -25,7 +25,7 @@ struct config {
 	char checkpassword_reply[4096]; /* reply program; "" = the running imapd */
 	unsigned checkpassword_timeout; /* seconds before the checker is killed */
 	char pam_service[64];
-	char auth_mechanisms[64]; /* SASL mechanisms offered: PLAIN, SCRAM-SHA-256 */
+	char auth_mechanisms[64];    /* SASL mechanisms offered: PLAIN, SCRAM-SHA-256 */
 	unsigned auth_fail_delay_ms; /* base delay after a failed login */
 	unsigned auth_max_failures;  /* failed logins before BYE */
 	int plaintext_auth;	     /* enum plaintext_auth */

@@ -1,22 +1,14 @@
 #include "mutf7.h"
 
+#include "lib/base64.h"
+
 #include <stdint.h>
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 static int b64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == ',')
-		return 63;
-	return -1;
+	return b64_symbol(c, ',');
 }
 
 static bool printable(uint32_t c)

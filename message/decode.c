@@ -1,5 +1,7 @@
 #include "decode.h"
 
+#include "lib/base64.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
@@ -36,17 +38,7 @@ void msg_decoder_init(struct msg_decoder *d, enum msg_cte cte, bool crlf)
 
 static int b64val(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return b64_symbol(c, '/');
 }
 
 static int hexval(char c)

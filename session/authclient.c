@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/base64.h"
+#include "lib/base64.h"
 #include "auth/sasl.h"
 #include "lib/log.h"
 #include "session/login.h"

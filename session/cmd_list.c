@@ -14,7 +14,7 @@
 #define DELIM '/'
 /* Patterns in one LIST (pattern list of LIST-EXTENDED), and the longest. */
 #define LIST_MAX_PATTERNS 32
-#define LIST_MAX_PATTERN 1024
+#define LIST_MAX_PATTERN  1024
 
 /* Selection and return options (RFC 5258, 5819, 6154). */
 #define SEL_SUBSCRIBED 1u

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth/base64.h"
+#include "lib/base64.h"
 #include "auth/sasl.h"
 #include "lib/log.h"
 #include "session/commands.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth/base64.h"
+#include "lib/base64.h"
 #include "auth/passdb.h"
 #include "auth/passwd_file.h"
 #include "auth/pwscheme.h"

@@ -8,7 +8,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "auth/base64.h"
+#include "lib/base64.h"
 #include "auth/sasl_mech.h"
 #include "auth/sasl.h"
 #include "auth/scram.h"

@@ -1,4 +1,4 @@
-#include "base64.h"
+#include "lib/base64.h"
 
 #include <stdint.h>
 
@@ -27,7 +27,7 @@ bool b64_encode(const void *p, size_t n, struct buf *out)
 	return true;
 }
 
-static int val(unsigned char c)
+int b64_symbol(unsigned char c, char c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -37,9 +37,14 @@ static int val(unsigned char c)
 		return c - '0' + 52;
 	if (c == '+')
 		return 62;
-	if (c == '/')
+	if (c == (unsigned char)c63)
 		return 63;
 	return -1;
+}
+
+static int val(unsigned char c)
+{
+	return b64_symbol(c, '/');
 }
 
 bool b64_decode(struct str in, void *dst, size_t dstmax, size_t *dstlen)
