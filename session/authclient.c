@@ -122,8 +122,6 @@ void authc_authenticate(struct session *s, struct str tag, struct str mech, bool
 		return;
 	}
 	struct buf in = BUF_INIT(s->cfg->max_line_length);
-	struct buf enc = BUF_INIT((size_t)2 * PSMSG_MAX_PAYLOAD);
-	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
 	if (have_ir && !login_sasl_decode(ir, &in)) {
 		respond_tagged(s, tag, "BAD", "Invalid base64 in initial response.");
 		goto out;
@@ -143,36 +141,17 @@ void authc_authenticate(struct session *s, struct str tag, struct str mech, bool
 				lost(s);
 			break;
 		}
-		buf_reset(&enc);
-		if (!b64_encode(m->f[0].s, m->f[0].len, &enc)) {
-			lost(s);
+		bool final = m->type == PS_R_OK;
+		const char *why;
+		int rr = login_sasl_round(s, m->f[0], final, &in, &why);
+		if (rr == LOGIN_ROUND_CLOSED)
+			break;
+		if (rr == LOGIN_ROUND_BAD) {
+			abort_exchange(s, tag, why);
 			break;
 		}
-		respond_continue(s, enc.s ? enc.s : "");
-		int lr = session_read_line(s, &line, s->cfg->max_line_length);
-		if (lr == 0) {
-			s->state = ST_LOGOUT;
-			break;
-		}
-		if (lr < 0) {
-			abort_exchange(s, tag, "[TOOBIG] Authentication response too long.");
-			break;
-		}
-		if (line.len == 1 && line.s[0] == '*') {
-			abort_exchange(s, tag, "Authentication cancelled.");
-			break;
-		}
-		if (m->type == PS_R_OK) {
-			if (line.len != 0)
-				abort_exchange(s, tag, "Expected an empty response.");
-			else
-				handover(s);
-			break;
-		}
-		bool ok = login_sasl_decode((struct str){line.s ? line.s : "", line.len}, &in);
-		explicit_bzero(line.s ? line.s : (char *)"", line.s ? line.len : 0);
-		if (!ok) {
-			abort_exchange(s, tag, "Invalid base64 in response.");
+		if (final) {
+			handover(s);
 			break;
 		}
 		struct str step = clamp((struct str){in.s ? in.s : "", in.len}, SASL_MAX_MESSAGE);
@@ -187,6 +166,4 @@ out:
 	if (in.s)
 		explicit_bzero(in.s, in.len);
 	buf_free(&in);
-	buf_free(&enc);
-	buf_free(&line);
 }

@@ -151,6 +151,41 @@ bool login_sasl_decode(struct str in, struct buf *out)
 	return true;
 }
 
+int login_sasl_round(struct session *s, struct str challenge, bool final, struct buf *in,
+		     const char **why)
+{
+	/* The encoded challenge and the client's line are only needed here. */
+	struct buf enc = BUF_INIT(challenge.len * 2 + 8);
+	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
+	int r = LOGIN_ROUND_BAD;
+	*why = "[SERVERBUG] Encoding failed.";
+	if (!b64_encode(challenge.s ? challenge.s : "", challenge.len, &enc))
+		goto out;
+	respond_continue(s, enc.s ? enc.s : "");
+	int lr = session_read_line(s, &line, s->cfg->max_line_length);
+	if (lr == 0) {
+		s->state = ST_LOGOUT;
+		r = LOGIN_ROUND_CLOSED;
+		goto out;
+	}
+	if (lr < 0)
+		*why = "[TOOBIG] Authentication response too long.";
+	else if (line.len == 1 && line.s[0] == '*')
+		*why = "Authentication cancelled.";
+	else if (final && line.len != 0)
+		*why = "Expected an empty response.";
+	else if (!final && !login_sasl_decode((struct str){line.s ? line.s : "", line.len}, in))
+		*why = "Invalid base64 in response.";
+	else
+		r = LOGIN_ROUND_OK;
+out:
+	if (line.s)
+		explicit_bzero(line.s, line.len);
+	buf_free(&line);
+	buf_free(&enc);
+	return r;
+}
+
 static bool plaintext_mech(struct str mech)
 {
 	return str_caseeq(mech, "PLAIN") || str_caseeq(mech, "LOGIN");
@@ -191,8 +226,6 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 	}
 	struct buf in = BUF_INIT(s->cfg->max_line_length);
 	struct buf out = BUF_INIT(s->cfg->max_line_length);
-	struct buf enc = BUF_INIT((size_t)s->cfg->max_line_length * 2);
-	struct buf line = BUF_INIT((size_t)s->cfg->max_line_length + 1);
 	bool have_in = false;
 	if (have_ir) {
 		if (!login_sasl_decode(ir, &in)) {
@@ -207,42 +240,18 @@ enum cmd_result cmd_authenticate(struct session *s, struct parser *p, struct str
 		    &out);
 		explicit_bzero(in.s ? in.s : (char *)"", in.s ? in.len : 0);
 		if (r == SASL_CONTINUE || (r == SASL_OK && out.len > 0)) {
-			buf_reset(&enc);
-			if (!b64_encode(out.s ? out.s : "", out.len, &enc)) {
-				respond_tagged(s, tag, "NO", "[SERVERBUG] Encoding failed.");
-				break;
-			}
-			respond_continue(s, enc.s ? enc.s : "");
-			int lr = session_read_line(s, &line, s->cfg->max_line_length);
-			if (lr == 0) {
-				s->state = ST_LOGOUT;
-				break;
-			}
-			if (lr < 0) {
-				respond_tagged(s, tag, "BAD",
-					       "[TOOBIG] Authentication response too long.");
-				break;
-			}
-			if (line.len == 1 && line.s[0] == '*') {
-				respond_tagged(s, tag, "BAD", "Authentication cancelled.");
-				break;
-			}
-			if (r == SASL_OK) {
-				if (line.len != 0) {
-					respond_tagged(s, tag, "BAD",
-						       "Expected an empty response.");
-					break;
-				}
+			/* SCRAM's final server data goes as one more challenge,
+			 * answered by an empty line (RFC 9051 6.2.2). */
+			bool final = r == SASL_OK;
+			const char *why;
+			int rr =
+			    login_sasl_round(s, (struct str){out.s, out.len}, final, &in, &why);
+			if (rr == LOGIN_ROUND_BAD)
+				respond_tagged(s, tag, "BAD", "%s", why);
+			else if (rr == LOGIN_ROUND_OK && final)
 				login_ok(s, tag, sasl_user(sa), "AUTHENTICATE");
+			if (rr != LOGIN_ROUND_OK || final)
 				break;
-			}
-			bool ok =
-			    login_sasl_decode((struct str){line.s ? line.s : "", line.len}, &in);
-			explicit_bzero(line.s ? line.s : (char *)"", line.s ? line.len : 0);
-			if (!ok) {
-				respond_tagged(s, tag, "BAD", "Invalid base64 in response.");
-				break;
-			}
 			have_in = true;
 			continue;
 		}
@@ -264,7 +273,5 @@ out:
 	sasl_free(&sa);
 	buf_free(&in);
 	buf_free(&out);
-	buf_free(&enc);
-	buf_free(&line);
 	return CMD_DONE;
 }
