@@ -39,7 +39,7 @@ CFLAGS   ?= -O2 -g -gdwarf-4
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
             -I. -MMD -MP $(SANFLAGS) $(SECCOMP_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt -lpam
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcrypt
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 # Every .c below these folders is part of the product library; a new module needs no edit here.

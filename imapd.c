@@ -10,11 +10,13 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth/checkpassword.h"
 #include "auth/hash.h"
+#include "auth/pam.h"
 
 #include "lib/config.h"
 #include "lib/log.h"
@@ -86,6 +88,11 @@ int main(int argc, char **argv)
 			}
 			tls_server_free(&t);
 		}
+		/* PAM is loaded at the first login: make sure it can be. */
+		if (!strcmp(cfg.passdb, "pam") && !pam_available(&err)) {
+			fprintf(stderr, "imapd: passdb pam: %s\n", err.s ? err.s : "");
+			return 100;
+		}
 		/* As root the pre-login user and its chroot must be usable. */
 		if (geteuid() == 0) {
 			struct passwd *pw = getpwnam(cfg.login_user);
@@ -117,14 +124,19 @@ int main(int argc, char **argv)
 	}
 	buf_free(&err);
 
-	struct session s;
+	struct session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		log_err("out of memory");
+		return 111;
+	}
 	io_socket_options(1);
-	session_init(&s, &cfg, 0, 1);
-	s.implicit_tls = tls;
-	s.self_path = argv[0];
+	session_init(s, &cfg, 0, 1);
+	s->implicit_tls = tls;
+	s->self_path = argv[0];
 	/* As root, the connection is served by two processes: see privsep.h. */
-	int rc = geteuid() == 0 ? privsep_run(&s) : session_run(&s);
-	session_free(&s);
+	int rc = geteuid() == 0 ? privsep_run(s) : session_run(s);
+	session_free(s);
+	free(s);
 	log_close();
 	return rc;
 }

@@ -15,15 +15,19 @@
 
 #include "buf.h"
 
+/* Bytes of a file path, program or template value, NUL included. The
+ * struct is copied into both processes of a connection, so it stays small. */
+#define CONFIG_PATH_MAX 512
+
 enum plaintext_auth { PLAINTEXT_NEVER, PLAINTEXT_LOOPBACK, PLAINTEXT_ALWAYS };
 
 struct config {
 	/* Authentication */
-	char passdb[16];	/* "passwd-file", "pam" or "checkpassword" */
-	char passwd_file[4096]; /* user:{SCHEME}hash:uid:gid::home[:extra] */
-	char checkpassword[4096];
-	char checkpassword_reply[4096]; /* reply program; "" = the running imapd */
-	unsigned checkpassword_timeout; /* seconds before the checker is killed */
+	char passdb[16];		   /* "passwd-file", "pam" or "checkpassword" */
+	char passwd_file[CONFIG_PATH_MAX]; /* user:{SCHEME}hash:uid:gid::home[:extra] */
+	char checkpassword[CONFIG_PATH_MAX];
+	char checkpassword_reply[CONFIG_PATH_MAX]; /* reply program; "" = the running imapd */
+	unsigned checkpassword_timeout;		   /* seconds before the checker is killed */
 	char pam_service[64];
 	char auth_mechanisms[64];    /* SASL mechanisms offered: PLAIN, SCRAM-SHA-256 */
 	unsigned auth_fail_delay_ms; /* base delay after a failed login */
@@ -32,7 +36,8 @@ struct config {
 	bool treat_loopback_as_remote;
 
 	/* Storage */
-	char mail_location[4096]; /* template: %u user, %n local part, %d domain, %h home */
+	/* template: %u user, %n local part, %d domain, %h home */
+	char mail_location[CONFIG_PATH_MAX];
 
 	/* Protocol limits */
 	uint32_t max_line_length;   /* one command line, literals excluded */
@@ -72,19 +77,19 @@ struct config {
 	 *   tls_ticket_rotate  age in seconds at which the key file is replaced by
 	 *                      a new key; tickets made with the old key then lapse
 	 */
-	char tls_cert[4096];
-	char tls_key[4096];
-	char tls_sni_dir[4096];
+	char tls_cert[CONFIG_PATH_MAX];
+	char tls_key[CONFIG_PATH_MAX];
+	char tls_sni_dir[CONFIG_PATH_MAX];
 	char tls_priority[512];
-	char tls_ticket_key[4096];
+	char tls_ticket_key[CONFIG_PATH_MAX];
 	unsigned tls_ticket_rotate; /* seconds */
 
 	/* Privilege separation, when started as root (session/privsep.h). */
-	char login_user[64];	 /* runs everything before login; shares no uid with mail */
-	char login_chroot[4096]; /* empty root-owned folder it is locked into */
+	char login_user[64]; /* runs everything before login; shares no uid with mail */
+	char login_chroot[CONFIG_PATH_MAX]; /* empty root-owned folder it is locked into */
 
 	/* Logging */
-	char log_path[4096]; /* empty: syslog, facility mail */
+	char log_path[CONFIG_PATH_MAX]; /* empty: syslog, facility mail */
 	char log_ident[64];
 };
 

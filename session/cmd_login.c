@@ -57,7 +57,11 @@ static bool become_user(struct session *s)
 		log_err("login refused: user=<%s> has the uid of login_user", s->user.name);
 		return false;
 	}
-	if (!privdrop_to(s->user.name, s->user.uid, s->user.gid, -1)) {
+	/* System accounts (PAM) get their supplementary groups from the group
+	 * database; virtual users (passwd-file, checkpassword) get their gid
+	 * alone, as the group database does not know them. */
+	bool system = !strcmp(s->cfg->passdb, "pam");
+	if (!privdrop_to(system ? s->user.name : NULL, s->user.uid, s->user.gid, -1)) {
 		log_err("privilege drop failed for user=<%s>", s->user.name);
 		return false;
 	}

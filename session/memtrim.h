@@ -11,6 +11,12 @@
 #ifndef IMAPD_SESSION_MEMTRIM_H
 #define IMAPD_SESSION_MEMTRIM_H
 
+#include <stddef.h>
+
 void memtrim(void);
+
+/* Gives back the whole pages inside [p, p + n): the caller holds nothing
+ * there; reading it later yields zero bytes. */
+void memtrim_range(void *p, size_t n);
 
 #endif

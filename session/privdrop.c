@@ -71,7 +71,7 @@ bool privdrop_status_ok(const char *status, uid_t uid, gid_t gid, const gid_t *g
 		return false;
 	size_t len;
 	const char *p = field(status, "Groups:", &len);
-	static unsigned long g[MAX_GROUPS];
+	unsigned long g[MAX_GROUPS];
 	int n = p ? ids(p, len, g, MAX_GROUPS) : -1;
 	if (n != ngroups)
 		return false;
@@ -127,7 +127,7 @@ bool privdrop_to(const char *name, uid_t uid, gid_t gid, int status_fd)
 			(unsigned)gid);
 		return false;
 	}
-	static gid_t groups[MAX_GROUPS];
+	gid_t groups[MAX_GROUPS]; /* on the stack: dead, and given back, once done */
 	int ng = getgroups(MAX_GROUPS, groups);
 	if (ng < 0) {
 		log_err("privilege drop: cannot read the groups");
@@ -136,7 +136,7 @@ bool privdrop_to(const char *name, uid_t uid, gid_t gid, int status_fd)
 	bool own = status_fd < 0;
 	if (own)
 		status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	static char text[16384];
+	char text[16384];
 	bool have = status_fd >= 0 && read_status(status_fd, text, sizeof(text));
 	if (own && status_fd >= 0)
 		close(status_fd);

@@ -60,15 +60,30 @@ static void child_main(struct session *s, int ctl, int data, uid_t uid, gid_t gi
 	}
 	s->ps_fd = ctl;
 	int rc = session_run(s);
-	if (s->handover == HANDOVER_TLS) {
-		struct io_transport t;
-		tls_server_transport(s->tls_srv, &t);
-		memtrim();
-		rc = relay_run(&t, s->io.in_fd, s->io.out_fd, data, io_data(&s->io),
-			       io_avail(&s->io));
-		tls_server_bye(s->tls_srv);
+	if (s->handover != HANDOVER_TLS) {
+		session_free(s);
+		_exit(rc);
 	}
+	/* The relay keeps the TLS state, the client's fds and the bytes read
+	 * past the login; the rest of the pre-login session is let go, and
+	 * memtrim() gives its pages back. */
+	struct tls_server *tls = s->tls_srv;
+	s->tls_srv = NULL;
+	int cin = s->io.in_fd, cout = s->io.out_fd;
+	size_t npre = io_avail(&s->io);
+	char *pre = malloc(npre ? npre : 1);
+	if (!pre)
+		_exit(1);
+	memcpy(pre, io_data(&s->io), npre);
 	session_free(s);
+	free(s);
+	struct io_transport t;
+	tls_server_transport(tls, &t);
+	memtrim();
+	rc = relay_run(&t, cin, cout, data, pre, npre);
+	tls_server_bye(tls);
+	tls_server_free(&tls);
+	free(pre);
 	_exit(rc);
 }
 

@@ -44,7 +44,9 @@ static uint32_t get32(const char *p)
 
 int psmsg_send(int fd, uint32_t type, const struct str *fields, size_t nfields)
 {
-	static char pkt[HDR + PSMSG_MAX_PAYLOAD];
+	/* On the stack: after the login these pages are dead and memtrim()
+	 * gives them back; a static buffer would stay for the session. */
+	char pkt[HDR + PSMSG_MAX_PAYLOAD];
 	if (fields_of(type) != (int)nfields) {
 		errno = EINVAL;
 		return -1;
@@ -78,7 +80,7 @@ int psmsg_send(int fd, uint32_t type, const struct str *fields, size_t nfields)
 
 int psmsg_recv(int fd, struct psmsg *m, int timeout_ms)
 {
-	static char pkt[HDR + PSMSG_MAX_PAYLOAD + 1];
+	char hdr[HDR];
 	struct pollfd pfd = {fd, POLLIN, 0};
 	int r;
 	do
@@ -88,8 +90,9 @@ int psmsg_recv(int fd, struct psmsg *m, int timeout_ms)
 		return -1;
 	if (r == 0)
 		return -2;
-	struct iovec iov = {pkt, sizeof(pkt)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	/* Straight into m: a larger packet is cut short and flagged. */
+	struct iovec iov[2] = {{hdr, HDR}, {m->data, sizeof(m->data)}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	ssize_t n;
 	do
 		n = recvmsg(fd, &mh, MSG_DONTWAIT);
@@ -102,14 +105,13 @@ int psmsg_recv(int fd, struct psmsg *m, int timeout_ms)
 	/* Packets are atomic; anything cut short or padded is refused. */
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC) || n < HDR)
 		goto out;
-	uint32_t len = get32(pkt + 4);
+	uint32_t len = get32(hdr + 4);
 	if (len > PSMSG_MAX_PAYLOAD || (size_t)n != HDR + len)
 		goto out;
-	m->type = get32(pkt);
+	m->type = get32(hdr);
 	int want = fields_of(m->type);
 	if (want < 0)
 		goto out;
-	memcpy(m->data, pkt + HDR, len);
 	size_t pos = 0;
 	m->nfields = 0;
 	for (int i = 0; i < want; i++) {
@@ -127,7 +129,10 @@ int psmsg_recv(int fd, struct psmsg *m, int timeout_ms)
 		goto out;
 	r = 1;
 out:
-	explicit_bzero(pkt, (size_t)n);
+	if (r < 0 && n > HDR) {
+		size_t got = (size_t)n - HDR;
+		explicit_bzero(m->data, got < sizeof(m->data) ? got : sizeof(m->data));
+	}
 	return r;
 }
 

@@ -1,5 +1,7 @@
 #include "relay.h"
 
+#include "session/memtrim.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -41,6 +43,7 @@ int relay_run(const struct io_transport *tls, int cin, int cout, int sock, const
 	nonblock(sock);
 	up.len = down.len = 0;
 	bool client_eof = false, session_eof = false;
+	bool trimmed = false; /* memory given back since the last byte moved */
 	/* What was decrypted before the hand-over goes first. */
 	while (npre > 0) {
 		ssize_t n = send(sock, pre, npre, MSG_NOSIGNAL);
@@ -113,9 +116,20 @@ int relay_run(const struct io_transport *tls, int cin, int cout, int sock, const
 			p[np++] = (struct pollfd){sock, POLLIN, 0};
 		if (down.len > 0)
 			p[np++] = (struct pollfd){cout, POLLOUT, 0};
-		int r = poll(p, np, down.len > 0 || up.len > 0 ? RELAY_STALL_MS : -1);
+		bool busy = down.len > 0 || up.len > 0;
+		int wait = busy ? RELAY_STALL_MS : trimmed ? -1 : RELAY_IDLE_MS;
+		int r = poll(p, np, wait);
+		if (r == 0 && !busy) {
+			/* Idle: what the last records used goes back to the kernel. */
+			memtrim_range(up.b, sizeof(up.b));
+			memtrim_range(down.b, sizeof(down.b));
+			memtrim();
+			trimmed = true;
+			continue;
+		}
 		if (r == 0)
 			return 1; /* a stalled reader on either side */
+		trimmed = false;
 		if (r < 0 && errno != EINTR)
 			return 1;
 	}

@@ -8,6 +8,9 @@
  *    session reads end of stream and exits;
  *  - the client stops reading for RELAY_STALL_MS while output waits: the
  *    relay gives up as the session's own writes would.
+ * After RELAY_IDLE_MS without traffic it returns its freed heap, its empty
+ * buffers and dead stack to the kernel (memtrim.h), so that an idle TLS
+ * session costs little.
  * pre/npre are plaintext bytes already decrypted from the client but not
  * yet read by anyone (commands pipelined after the login); they go to the
  * session first. Every fd is made non-blocking. Returns 0 when the session
@@ -21,6 +24,8 @@
 #include "session/io.h"
 
 #define RELAY_STALL_MS 60000
+/* Quiet this long, the relay gives back the memory its last records used. */
+#define RELAY_IDLE_MS 1000
 
 int relay_run(const struct io_transport *tls, int cin, int cout, int sock, const char *pre,
 	      size_t npre);

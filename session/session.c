@@ -58,7 +58,6 @@ static void find_peer(struct session *s, int fd)
 
 void session_init(struct session *s, const struct config *cfg, int in_fd, int out_fd)
 {
-	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->state = ST_NOTAUTH;
 	io_init(&s->io, in_fd, out_fd, cfg->max_output_buffer, (int)cfg->timeout_write * 1000);

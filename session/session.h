@@ -73,7 +73,9 @@ struct session {
 /* ENABLEd extensions. */
 #define ENABLED_REV2 1u
 
-/* Sets up the session on fds in/out. */
+/* Sets up the session on fds in/out. *s must be all zero bytes: imapd takes
+ * it from calloc, whose fresh pages stay untouched (and cost no memory)
+ * until the session writes them. */
 void session_init(struct session *s, const struct config *cfg, int in_fd, int out_fd);
 /* Greets, serves commands until logout or disconnect; returns the exit code. */
 int session_run(struct session *s);

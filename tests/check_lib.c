@@ -117,6 +117,28 @@ START_TEST(config_errors_name_line)
 }
 END_TEST
 
+/* A path fills CONFIG_PATH_MAX - 1 bytes at most; one more is an error. */
+START_TEST(config_path_limit)
+{
+	char line[CONFIG_PATH_MAX + 32];
+	char path[CONFIG_PATH_MAX + 1];
+	memset(path, 'a', sizeof(path));
+	path[0] = '/';
+	path[CONFIG_PATH_MAX - 1] = '\0';
+	snprintf(line, sizeof(line), "log_path = %s\n", path);
+	struct config c;
+	config_defaults(&c);
+	struct buf err = BUF_INIT(0);
+	ck_assert(config_set_line(&c, line, "t", 1, &err));
+	ck_assert_uint_eq(strlen(c.log_path), CONFIG_PATH_MAX - 1);
+	path[CONFIG_PATH_MAX - 1] = 'a';
+	path[CONFIG_PATH_MAX] = '\0';
+	snprintf(line, sizeof(line), "log_path = %s\n", path);
+	expect_error(line, ":1: log_path: value too long");
+	buf_free(&err);
+}
+END_TEST
+
 START_TEST(config_missing_file)
 {
 	struct config c;
@@ -137,6 +159,7 @@ int main(void)
 	tcase_add_test(tc, str_helpers);
 	tcase_add_test(tc, config_good_file);
 	tcase_add_test(tc, config_errors_name_line);
+	tcase_add_test(tc, config_path_limit);
 	tcase_add_test(tc, config_missing_file);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

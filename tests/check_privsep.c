@@ -137,6 +137,7 @@ static void auth_setup(void)
 	/* The session's own fds are never used here. */
 	int fds[2];
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	memset(&sess, 0, sizeof(sess));
 	session_init(&sess, &cfg, fds[0], fds[0]);
 	authsrv_init(&as, &sess);
 }

@@ -187,6 +187,8 @@ try:
     # Commands pipelined after LOGIN survive the hand-over.
     pipelined(f, s.sendall)
     check_ids(conn, srv.uid, srv.gid, "session after plaintext login")
+    check(status(conn)["Groups"] == [str(srv.gid)], "session after plaintext login: a virtual user has its gid alone: %s"
+          % status(conn)["Groups"])
     wait_until(lambda: not children(conn), "pre-login process gone after a plaintext login")
     s.sendall(b"z LOGOUT\r\n")
     check(tagged(read_until(f, b"z"), b"z")[0].startswith(b"z OK"), "logout")
@@ -202,6 +204,8 @@ try:
     check_prelogin(pre, srv, "pre-login process over TLS")
     pipelined(f, t.sendall)
     check_ids(conn, srv.uid, srv.gid, "session after TLS login")
+    check(status(conn)["Groups"] == [str(srv.gid)], "session after TLS login: a virtual user has its gid alone: %s"
+          % status(conn)["Groups"])
     check(children(conn) == [pre], "the pre-login process is the relay")
     check_prelogin(pre, srv, "relay")
     # A killed relay ends the session: no process is left waiting.

@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool root = geteuid() == 0;
 	if (root && seteuid(65534) < 0)
 		abort();
-	struct session s;
+	struct session s = {0};
 	session_init(&s, &cfg, null_fd, null_fd);
 	io_set_transport(&s.io, &t);
 	session_run(&s);
