@@ -124,19 +124,17 @@ int main(int argc, char **argv)
 	}
 	buf_free(&err);
 
-	struct session *s = calloc(1, sizeof(*s));
+	struct session *s = session_new(&cfg, 0, 1);
 	if (!s) {
 		log_err("out of memory");
 		return 111;
 	}
 	io_socket_options(1);
-	session_init(s, &cfg, 0, 1);
 	s->implicit_tls = tls;
 	s->self_path = argv[0];
 	/* As root, the connection is served by two processes: see privsep.h. */
 	int rc = geteuid() == 0 ? privsep_run(s) : session_run(s);
-	session_free(s);
-	free(s);
+	session_delete(s);
 	log_close();
 	return rc;
 }

@@ -32,8 +32,10 @@ struct auth_user {
 	char name[256];
 	uid_t uid;
 	gid_t gid;
-	char home[4096]; /* "" if the backend has none */
-	char mail[4096]; /* per-user mail location override, "" if none */
+	/* Paths fit CONFIG_PATH_MAX, as in imapd.conf; a user whose home or
+	 * mail location is longer cannot log in (the backend logs why). */
+	char home[CONFIG_PATH_MAX]; /* "" if the backend has none */
+	char mail[CONFIG_PATH_MAX]; /* per-user mail location override, "" if none */
 };
 
 enum auth_result {

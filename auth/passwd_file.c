@@ -34,11 +34,12 @@ static bool parse_id(struct str s, unsigned *id, bool *given)
 	return true;
 }
 
-static bool set_home(char *dst, size_t dstlen, struct str s)
+/* NULL if s is a usable home (empty, or absolute and short enough), else why not. */
+static const char *set_home(char *dst, size_t dstlen, struct str s)
 {
 	if (s.len && s.s[0] != '/')
-		return false;
-	return str_copy(dst, dstlen, s);
+		return "home is not an absolute path";
+	return str_copy(dst, dstlen, s) ? NULL : "home too long";
 }
 
 /* Applies the space-separated extra fields; false with *why on a bad one. */
@@ -65,7 +66,7 @@ static bool parse_extra(struct str s, struct passwd_entry *e, struct str *uid, s
 				return false;
 			}
 		} else if (str_eq(key, "userdb_home")) {
-			if (!set_home(e->user.home, sizeof(e->user.home), val)) {
+			if (set_home(e->user.home, sizeof(e->user.home), val)) {
 				*why = "bad userdb_home";
 				return false;
 			}
@@ -109,8 +110,9 @@ static bool parse_line(struct str line, struct passwd_entry *e, const char **why
 		*why = f[1].len ? "password field too long" : "empty password field";
 		return false;
 	}
-	if (!set_home(e->user.home, sizeof(e->user.home), f[5])) {
-		*why = "home is not an absolute path";
+	const char *bad_home = set_home(e->user.home, sizeof(e->user.home), f[5]);
+	if (bad_home) {
+		*why = bad_home;
 		return false;
 	}
 	struct str uid = f[2], gid = f[3];

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 /* Kept below the caller: room for the calls that follow without faults. */
-#define MEMTRIM_KEEP (8u << 10)
+#define MEMTRIM_KEEP (4u << 10)
+/* A block big enough to be cut from the top of the heap, not from a hole. */
+#define MEMTRIM_SEAL_EDGE (64u << 10)
 /* How far below that the stack is released; more than any call reaches. */
 #define MEMTRIM_SPAN (4u << 20)
 
@@ -30,4 +32,28 @@ void memtrim_range(void *p, size_t n)
 	uintptr_t end = ((uintptr_t)p + n) & ~(page - 1);
 	if (end > start)
 		(void)madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+/* malloc fills a request from a free chunk that fits, cutting up a larger
+ * one if need be, before it cuts from the top of the heap; so each smallest
+ * request that lands below a block just cut from the top took free space,
+ * and the first one that lands above it means none is left. Larger sizes
+ * are left alone: measured, holding their free chunks too costs more than
+ * it saves. */
+void memtrim_seal(void)
+{
+	char *edge = malloc(MEMTRIM_SEAL_EDGE);
+	if (!edge)
+		return;
+	for (unsigned kept = 0; kept < MEMTRIM_SEAL_MAX; kept++) {
+		char *p = malloc(1);
+		if (!p)
+			break;
+		if (p > edge) {
+			free(p);
+			break;
+		}
+		/* Free space, now held for the life of the process. */
+	}
+	free(edge);
 }

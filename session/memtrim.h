@@ -15,6 +15,16 @@
 
 void memtrim(void);
 
+/* Before a fork: takes the free space of the heap for good, in the
+ * smallest blocks (at most MEMTRIM_SEAL_MAX of them). It is mostly holes
+ * between long-lived blocks that libraries set up at start (GnuTLS's ASN.1
+ * tables leave one after nearly every node); malloc would reuse them after
+ * the fork, and each reuse writes into a page the two processes share, so
+ * that each gets its own copy. Sealed, later allocations take fresh pages.
+ */
+#define MEMTRIM_SEAL_MAX 4096
+void memtrim_seal(void);
+
 /* Gives back the whole pages inside [p, p + n): the caller holds nothing
  * there; reading it later yields zero bytes. */
 void memtrim_range(void *p, size_t n);

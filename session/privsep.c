@@ -75,8 +75,7 @@ static void child_main(struct session *s, int ctl, int data, uid_t uid, gid_t gi
 	if (!pre)
 		_exit(1);
 	memcpy(pre, io_data(&s->io), npre);
-	session_free(s);
-	free(s);
+	session_delete(s);
 	struct io_transport t;
 	tls_server_transport(tls, &t);
 	memtrim();
@@ -181,6 +180,7 @@ int privsep_run(struct session *s)
 		return 111;
 	}
 	pid_t parent = getpid();
+	memtrim_seal();
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_err("fork: %s", strerror(errno));

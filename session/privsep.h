@@ -3,8 +3,8 @@
  *
  * privsep_run() is called by imapd.c in place of session_run() when the
  * process is root. s is set up on the client's fds (peer known, log
- * context set) and comes from calloc: the pre-login process frees its copy
- * when it turns relay. It:
+ * context set) and comes from session_new(): the pre-login process deletes
+ * its copy when it turns relay. It:
  *  1. looks up login_user (an error if missing or uid 0) and readies
  *     login_chroot (sandbox.h);
  *  2. forks the pre-login process, which loads the TLS credentials (if

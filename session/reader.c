@@ -1,5 +1,6 @@
 #include "reader.h"
 
+#include <stddef.h>
 #include <string.h>
 
 enum {
@@ -11,11 +12,17 @@ enum {
 	R_SKIP_LIT,  /* discarding a literal after an error */
 };
 
+/* The literal table is left as it is: an entry is set when its literal is
+ * announced, and the table's pages cost no memory until a command needs
+ * them. Everything after it is cleared. */
+_Static_assert(offsetof(struct reader, lits) < offsetof(struct reader, nlits),
+	       "the literal table comes before the cleared fields");
+
 void reader_init(struct reader *r, const struct reader_limits *lim)
 {
-	memset(r, 0, sizeof(*r));
+	memset(&r->nlits, 0, sizeof(*r) - offsetof(struct reader, nlits));
 	r->lim = *lim;
-	r->cmd.max = (size_t)lim->max_command + 1;
+	r->cmd = (struct buf)BUF_INIT((size_t)lim->max_command + 1);
 	reader_reset(r);
 }
 

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -71,6 +72,22 @@ void session_init(struct session *s, const struct config *cfg, int in_fd, int ou
 	char ctx[128];
 	if (snprintf_ok(ctx, sizeof(ctx), "rip=%s", s->peer))
 		log_set_context(ctx);
+}
+
+struct session *session_new(const struct config *cfg, int in_fd, int out_fd)
+{
+	void *p = mmap(NULL, sizeof(struct session), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	session_init(p, cfg, in_fd, out_fd);
+	return p;
+}
+
+void session_delete(struct session *s)
+{
+	session_free(s);
+	munmap(s, sizeof(*s));
 }
 
 void session_free(struct session *s)

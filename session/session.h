@@ -73,10 +73,14 @@ struct session {
 /* ENABLEd extensions. */
 #define ENABLED_REV2 1u
 
-/* Sets up the session on fds in/out. *s must be all zero bytes: imapd takes
- * it from calloc, whose fresh pages stay untouched (and cost no memory)
- * until the session writes them. */
+/* Sets up the session on fds in/out; *s must be all zero bytes. */
 void session_init(struct session *s, const struct config *cfg, int in_fd, int out_fd);
+/* A session of its own: in fresh zero pages (mmap), so that the ones it
+ * never writes, such as most of its input buffer, cost no memory; calloc
+ * would clear them all. NULL if out of memory. */
+struct session *session_new(const struct config *cfg, int in_fd, int out_fd);
+/* session_free, then gives the pages back. */
+void session_delete(struct session *s);
 /* Greets, serves commands until logout or disconnect; returns the exit code. */
 int session_run(struct session *s);
 /* Serves commands without a greeting (a session taken over after login). */

@@ -318,6 +318,27 @@ START_TEST(passwd_file_malformed_lines)
 }
 END_TEST
 
+/* A home longer than CONFIG_PATH_MAX - 1 bytes refuses that user alone. */
+START_TEST(passwd_file_home_too_long)
+{
+	struct config cfg;
+	struct auth_user u;
+	char home[CONFIG_PATH_MAX + 1], text[2 * CONFIG_PATH_MAX + 128];
+	memset(home, 'h', sizeof(home));
+	home[0] = '/';
+	home[CONFIG_PATH_MAX - 1] = '\0'; /* fits exactly */
+	int n = snprintf(text, sizeof(text), "fits:{PLAIN}secret:1000:1000::%s\n", home);
+	home[CONFIG_PATH_MAX - 1] = 'h';
+	home[CONFIG_PATH_MAX] = '\0'; /* one byte too many */
+	snprintf(text + n, sizeof(text) - (size_t)n, "long:{PLAIN}secret:1000:1000::%s\n", home);
+	write_passwd_s(&cfg, text);
+	ck_assert_int_eq(verify(&cfg, "fits", "secret", &u), AUTH_OK);
+	ck_assert_uint_eq(strlen(u.home), CONFIG_PATH_MAX - 1);
+	ck_assert_int_eq(verify(&cfg, "long", "secret", &u), AUTH_FAIL);
+	ck_assert_ptr_nonnull(strstr(read_log(), "passwd:2: home too long"));
+}
+END_TEST
+
 START_TEST(passwd_file_hostile_bytes)
 {
 	struct config cfg;
@@ -588,6 +609,7 @@ int main(void)
 	tcase_add_test(tc, passwd_file_rejects_same_for_unknown_user);
 	tcase_add_test(tc, passwd_file_missing_is_tempfail);
 	tcase_add_test(tc, passwd_file_malformed_lines);
+	tcase_add_test(tc, passwd_file_home_too_long);
 	tcase_add_test(tc, passwd_file_hostile_bytes);
 	tcase_add_test(tc, passwd_file_long_lines);
 	tcase_add_test(tc, passwd_file_too_large);

@@ -208,6 +208,18 @@ try:
           % status(conn)["Groups"])
     check(children(conn) == [pre], "the pre-login process is the relay")
     check_prelogin(pre, srv, "relay")
+    # Idle for longer than RELAY_IDLE_MS, the relay gives its buffers back;
+    # a message larger than them still crosses intact both ways.
+    time.sleep(1.5)
+    body = b"".join(b"line %05d of a message larger than the relay's buffers\r\n" % i
+                    for i in range(1200))
+    msg = b"Subject: big\r\n\r\n" + body
+    t.sendall(b"d APPEND INBOX {%d+}\r\n" % len(msg) + msg + b"\r\n")
+    check(tagged(read_until(f, b"d"), b"d")[0].startswith(b"d OK"), "APPEND after idle")
+    time.sleep(1.5)
+    t.sendall(b"e FETCH * BODY.PEEK[]\r\n")
+    lines = read_until(f, b"e")
+    check(b"".join(lines[:-1]).find(msg) >= 0, "FETCH after idle returns the message intact")
     # A killed relay ends the session: no process is left waiting.
     os.kill(pre, signal.SIGKILL)
     wait_until(lambda: not alive(conn), "session exits when its relay is killed")
