@@ -1,13 +1,13 @@
 #include "relay.h"
 
-#include "session/memtrim.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "session/memtrim.h"
 
 #define RELAY_BUF 16384
 

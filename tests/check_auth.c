@@ -14,6 +14,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "tests/lib/suite.h"
 
 /* Hashes of "secret", made with libxcrypt. */
 #define H_SHA512                                                                                   \
@@ -622,9 +623,5 @@ int main(void)
 	tcase_add_test(tc, base64_vectors);
 	tcase_add_test(tc, base64_hostile);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -15,6 +15,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "tests/lib/suite.h"
 
 static char tmpdir[64];
 static char logpath[128];
@@ -272,9 +273,5 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, reply_program);
 	tcase_add_test(tc, reply_program_without_fd4);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "tests/lib/suite.h"
+
 /* Runs the script, returns its exit status; its output goes into out. */
 static int run_script(const char *name, char *out, size_t outlen)
 {
@@ -136,9 +138,5 @@ int main(void)
 	tcase_add_test(tc, fail2ban_filter);
 	tcase_add_test(tc, shellcheck_clean);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "tests/lib/suite.h"
 
 static char tmpdir[64];
 static struct config cfg;
@@ -293,9 +294,5 @@ int main(void)
 	tcase_add_test(tc, hash_main_errors);
 	tcase_add_test(tc, hash_main_terminal_no_echo);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -23,6 +23,7 @@
 #include "session/parser.h"
 #include "session/reader.h"
 #include "tests/lib/spawn.h"
+#include "tests/lib/suite.h"
 
 /* Peak RSS above an idle session's, with default limits (README "Limits"). */
 #define HOSTILE_BOUND_KB (8 * 1024)
@@ -678,9 +679,5 @@ int main(void)
 	tcase_add_test(tc, sequence_sets);
 	tcase_add_test(tc, invalid_mutf7);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

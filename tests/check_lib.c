@@ -7,6 +7,7 @@
 
 #include "lib/buf.h"
 #include "lib/config.h"
+#include "tests/lib/suite.h"
 
 START_TEST(buf_append_and_limit)
 {
@@ -162,9 +163,5 @@ int main(void)
 	tcase_add_test(tc, config_path_limit);
 	tcase_add_test(tc, config_missing_file);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -20,6 +20,7 @@
 #include "maildir/uidlist.h"
 #include "maildir/util.h"
 #include "tests/lib/md_testutil.h"
+#include "tests/lib/suite.h"
 
 static char tmp[64];
 static char root[256];
@@ -825,9 +826,5 @@ int main(void)
 	tcase_add_test(tc, dovecot_fixture);
 	tcase_add_test(tc, courier_fixture);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -19,6 +19,7 @@
 #include "maildir/uidlist.h"
 #include "maildir/util.h"
 #include "tests/lib/md_testutil.h"
+#include "tests/lib/suite.h"
 
 #define PROCS 4
 #define EACH  50
@@ -259,9 +260,5 @@ int main(void)
 	tcase_add_test(tc, killed_rewrite_leaves_whole_list);
 	tcase_add_test(tc, hundred_thousand_messages);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

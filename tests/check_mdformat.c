@@ -21,6 +21,7 @@
 #include "maildir/uidlist.h"
 #include "maildir/util.h"
 #include "tests/lib/md_testutil.h"
+#include "tests/lib/suite.h"
 
 static void dir_ok(const char *name, const char *want)
 {
@@ -519,9 +520,5 @@ int main(void)
 	tcase_add_test(tc, lock_exclusive_and_stale);
 	tcase_add_test(tc, lock_waits_for_release);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

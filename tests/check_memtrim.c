@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "session/memtrim.h"
+#include "tests/lib/suite.h"
 
 static size_t page(void)
 {
@@ -101,9 +102,5 @@ int main(void)
 	tcase_add_test(tc, dead_stack_is_given_back);
 	tcase_add_test(tc, sealed_heap_reuses_no_hole);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suite_run(s);
 }

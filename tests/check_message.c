@@ -16,6 +16,7 @@
 #include "message/parser.h"
 #include "message/section.h"
 #include "tests/lib/msgtest.h"
+#include "tests/lib/suite.h"
 
 /* ---- helpers ---- */
 
@@ -1187,9 +1188,5 @@ Suite *message_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(message_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(message_suite());
 }

@@ -13,6 +13,7 @@
 #include "message/parser.h"
 #include "message/search.h"
 #include "tests/lib/msgtest.h"
+#include "tests/lib/suite.h"
 
 /* Decodes in with the given chunk size; returns the output (static). */
 static const char *decode(enum msg_cte cte, bool crlf, const char *in, size_t len, size_t chunk,
@@ -601,9 +602,5 @@ static Suite *decode_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(decode_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(decode_suite());
 }

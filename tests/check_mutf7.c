@@ -5,6 +5,7 @@
 
 #include "lib/buf.h"
 #include "maildir/mutf7.h"
+#include "tests/lib/suite.h"
 
 static void enc(const char *utf8, const char *want)
 {
@@ -182,9 +183,5 @@ int main(void)
 	tcase_add_test(tc, output_limit_leaves_buffer);
 	tcase_add_test(tc, huge_input);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -11,6 +11,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "tests/lib/suite.h"
 
 #define TEST_USER  "imapdpamtest"
 #define TEST_PASS  "Pam test 123!"
@@ -139,9 +140,5 @@ int main(void)
 		tcase_add_test(tc, pam_refuses_root_and_unmapped_users);
 	}
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -4,6 +4,7 @@
  * linker takes pam_verify from this file, so passdb.c calls this copy. */
 #define PAM_LIBRARY "libimapd-no-such-pam.so.0"
 #include "auth/pam.c"
+#include "tests/lib/suite.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -56,9 +57,5 @@ int main(void)
 	tcase_add_test(tc, missing_library_is_reported);
 	tcase_add_test(tc, missing_library_is_a_temporary_failure);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suite_run(s);
 }

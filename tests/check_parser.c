@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "session/parser.h"
+#include "tests/lib/suite.h"
 
 static const struct reader_limits lim = {65536, 8192, 16, 131072};
 static struct reader rd;
@@ -268,10 +269,7 @@ int main(void)
 	tcase_add_test(tc, mailboxes_and_flags);
 	tcase_add_test(tc, lists);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int rc = suite_run(s);
 	reader_free(&rd);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc;
 }

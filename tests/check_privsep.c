@@ -15,6 +15,7 @@
 #include "session/privdrop.h"
 #include "session/psmsg.h"
 #include "session/session.h"
+#include "tests/lib/suite.h"
 
 static int sp[2];
 static struct psmsg msg;
@@ -309,9 +310,5 @@ int main(void)
 	tc = tcase_create("privdrop");
 	tcase_add_test(tc, privdrop_reads_status);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tests/lib/spawn.h"
+#include "tests/lib/suite.h"
 
 #define MAX_CONV	512
 #define MAX_CONN	4
@@ -437,9 +438,5 @@ int main(int argc, char **argv)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, conversation, 0, nconv);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

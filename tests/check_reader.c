@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "session/reader.h"
+#include "tests/lib/suite.h"
 
 static const struct reader_limits lim = {1024, 4096, 8, 16384};
 
@@ -382,9 +383,5 @@ int main(void)
 	tcase_add_test(tc, too_many_literals);
 	tcase_add_test(tc, bad_tags);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "maildir/name.h"
+#include "tests/lib/suite.h"
 
 /* A directory must map to a name only if that name maps back to it:
  * ".INBOX" was listed as a second INBOX, ".inbox.x" shadowed "INBOX/x". */
@@ -34,9 +35,5 @@ int main(void)
 	TCase *tc = tcase_create("found");
 	tcase_add_test(tc, name_from_dir_only_canonical);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

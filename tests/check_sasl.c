@@ -15,6 +15,7 @@
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "tests/lib/suite.h"
 
 static char tmpdir[64];
 static struct config cfg;
@@ -522,9 +523,5 @@ int main(void)
 	tcase_add_test(tc, scram_tempfail);
 	tcase_add_test(tc, scram_nonce_injection_rules);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

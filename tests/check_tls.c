@@ -27,6 +27,7 @@
 #include "lib/config.h"
 #include "lib/log.h"
 #include "session/tls.h"
+#include "tests/lib/suite.h"
 
 #define PAYLOAD_SIZE (1u << 20)
 #define HANDSHAKE_MS 20000
@@ -1732,9 +1733,5 @@ int main(void)
 	tcase_add_test(tc, openssl_s_client);
 	tcase_add_test(tc, gnutls_cli_resumes);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }

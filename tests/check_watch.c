@@ -19,6 +19,7 @@
 #include "maildir/uidlist.h"
 #include "session/watch.h"
 #include "tests/lib/md_testutil.h"
+#include "tests/lib/suite.h"
 
 static char root[64];
 static struct md_idle_paths paths;
@@ -271,9 +272,5 @@ int main(void)
 	tcase_add_test(tc, no_inotify_left);
 	tcase_add_test(tc, rescan_finds_what_stat_misses);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(s);
 }
