@@ -845,6 +845,19 @@ static void test_dir(char *out, size_t n)
 	ck_assert_ptr_nonnull(mkdtemp(out));
 }
 
+/* The default certificate and a ticket key file: dir is a new folder, key
+ * is dir/ticket.key. */
+#define TICKET_DIR_MAX 128
+#define TICKET_KEY_MAX 160
+static void ticket_config(struct config *cfg, char dir[static TICKET_DIR_MAX],
+			  char key[static TICKET_KEY_MAX])
+{
+	test_dir(dir, TICKET_DIR_MAX);
+	ck_assert(snprintf_ok(key, TICKET_KEY_MAX, "%s/ticket.key", dir));
+	base_config(cfg);
+	set_key(cfg, "tls_ticket_key", key);
+}
+
 static void read_key_file(const char *path, unsigned char *key, struct stat *st)
 {
 	ck_assert_int_eq(stat(path, st), 0);
@@ -876,11 +889,8 @@ static void age_file(const char *path, time_t seconds)
 static void resumption_across_processes(const char *prio, gnutls_protocol_t v)
 {
 	struct config cfg;
-	char dir[128], key[160];
-	test_dir(dir, sizeof(dir));
-	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
-	base_config(&cfg);
-	set_key(&cfg, "tls_ticket_key", key);
+	char dir[TICKET_DIR_MAX], key[TICKET_KEY_MAX];
+	ticket_config(&cfg, dir, key);
 	struct client_opts o = {.prio = prio, .verify = "default.test"};
 	gnutls_datum_t ticket = {NULL, 0};
 	bool resumed = true;
@@ -930,11 +940,8 @@ END_TEST
 START_TEST(ticket_key_created_private_and_kept)
 {
 	struct config cfg;
-	char dir[128], key[160];
-	test_dir(dir, sizeof(dir));
-	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
-	base_config(&cfg);
-	set_key(&cfg, "tls_ticket_key", key);
+	char dir[TICKET_DIR_MAX], key[TICKET_KEY_MAX];
+	ticket_config(&cfg, dir, key);
 	struct tls_server *t = NULL;
 	struct buf err = BUF_INIT(0);
 	ck_assert_msg(tls_server_new(&cfg, &t, &err) == 0, "%s", err.s);
@@ -955,11 +962,8 @@ END_TEST
 START_TEST(ticket_key_rotated_when_old)
 {
 	struct config cfg;
-	char dir[128], key[160];
-	test_dir(dir, sizeof(dir));
-	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
-	base_config(&cfg);
-	set_key(&cfg, "tls_ticket_key", key);
+	char dir[TICKET_DIR_MAX], key[TICKET_KEY_MAX];
+	ticket_config(&cfg, dir, key);
 	set_key(&cfg, "tls_ticket_rotate", "3600");
 	struct client_opts o = {.verify = "default.test"};
 	gnutls_datum_t t1 = {NULL, 0}, t2 = {NULL, 0};
@@ -1025,11 +1029,8 @@ static void race(const struct config *cfg)
 START_TEST(ticket_key_races)
 {
 	struct config cfg;
-	char dir[128], key[160];
-	test_dir(dir, sizeof(dir));
-	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
-	base_config(&cfg);
-	set_key(&cfg, "tls_ticket_key", key);
+	char dir[TICKET_DIR_MAX], key[TICKET_KEY_MAX];
+	ticket_config(&cfg, dir, key);
 	race(&cfg);
 	unsigned char k1[TLS_TICKET_KEY_SIZE], k2[TLS_TICKET_KEY_SIZE];
 	struct stat st;
@@ -1624,12 +1625,9 @@ END_TEST
 START_TEST(gnutls_cli_resumes)
 {
 	struct config cfg;
-	char dir[128], key[160];
-	test_dir(dir, sizeof(dir));
-	ck_assert(snprintf_ok(key, sizeof(key), "%s/ticket.key", dir));
-	base_config(&cfg);
+	char dir[TICKET_DIR_MAX], key[TICKET_KEY_MAX];
+	ticket_config(&cfg, dir, key);
 	set_key(&cfg, "tls_sni_dir", fx("sni"));
-	set_key(&cfg, "tls_ticket_key", key);
 	struct server s;
 	int port;
 	tcp_server_start(&s, &cfg, 2, &port);

@@ -171,6 +171,19 @@ line = subprocess.run([IMAPD, "--hash", "--scheme", "SCRAM-SHA-256", "scram"], i
 with open(os.path.join(srv.dir, "passwd"), "a") as pf:
     pf.write("%s:%d:%d::%s::\n" % (line, srv.uid, srv.gid, srv.home))
 plain_listener, tls_listener = srv.procs[0].pid, srv.procs[1].pid
+
+
+def tls_connection():
+    """A new implicit-TLS client, greeted; with its connection process and
+    that one's pre-login process."""
+    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
+                        server_hostname="localhost")
+    f = t.makefile("rb")
+    check(f.readline().startswith(b"* OK"), "greeting over TLS")
+    conn = one_child(tls_listener)
+    return t, f, conn, one_child(conn)
+
+
 ctx = ssl.create_default_context(cafile=srv.cert)
 try:
     # Plaintext: before the login, root waits and the sandboxed child talks.
@@ -195,12 +208,7 @@ try:
     s.close()
 
     # Implicit TLS: the pre-login process stays on as the relay.
-    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
-                        server_hostname="localhost")
-    f = t.makefile("rb")
-    check(f.readline().startswith(b"* OK"), "greeting over TLS")
-    conn = one_child(tls_listener)
-    pre = one_child(conn)
+    t, f, conn, pre = tls_connection()
     check_prelogin(pre, srv, "pre-login process over TLS")
     pipelined(f, t.sendall)
     check_ids(conn, srv.uid, srv.gid, "session after TLS login")
@@ -227,12 +235,7 @@ try:
     t.close()
 
     # SCRAM whose last, empty answer does not come: no login, no hand-over.
-    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
-                        server_hostname="localhost")
-    f = t.makefile("rb")
-    f.readline()
-    conn = one_child(tls_listener)
-    pre = one_child(conn)
+    t, f, conn, pre = tls_connection()
     scram_client(t.sendall, f, "scram", "pencil", final=b"eA==")
     t.sendall(b"n SELECT INBOX\r\n")
     check(f.readline().startswith(b"n BAD"), "still not logged in")
@@ -241,15 +244,11 @@ try:
     t.sendall(b"l LOGIN demo demo\r\n")
     check(f.readline().startswith(b"l OK"), "a login after the unfinished SCRAM")
     check_ids(conn, srv.uid, srv.gid, "session after it")
+    f.close()  # the socket stays open while its file object does
     t.close()
 
     # A killed session takes its relay along.
-    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
-                        server_hostname="localhost")
-    f = t.makefile("rb")
-    f.readline()
-    conn = one_child(tls_listener)
-    pre = one_child(conn)
+    t, f, conn, pre = tls_connection()
     scram_client(t.sendall, f, "scram", "pencil")
     check_ids(conn, srv.uid, srv.gid, "session after SCRAM login")
     t.sendall(b"n NOOP\r\n")
@@ -259,12 +258,7 @@ try:
     t.close()
 
     # A client that hangs up ends both processes.
-    t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.tls_port)),
-                        server_hostname="localhost")
-    f = t.makefile("rb")
-    f.readline()
-    conn = one_child(tls_listener)
-    pre = one_child(conn)
+    t, f, conn, pre = tls_connection()
     pipelined(f, t.sendall)
     f.close()
     t.close()
